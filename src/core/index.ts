@@ -1,0 +1,6 @@
+/* The core layer: errors, argument checks and the hash adapter. Imports nothing of ours. */
+export * from './errors.js';
+export * from './assert.js';
+export * from './hash.js';
+export * from './byte-sink.js';
+export * from './atomic-file.js';

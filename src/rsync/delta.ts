@@ -1,0 +1,295 @@
+/*
+ * The delta matcher, push style and I/O-free (librsync delta.c, rsync match.c):
+ * slides a window over the new data, probes the signature index once per byte
+ * with a rolling weak sum, confirms candidates with a lazily computed strong
+ * sum, and emits LITERAL and COPY commands. Memory: the signature plus a window
+ * of at most maxLiteral + 2 * blockLen + 64 KiB, whatever the input size.
+ */
+import { assertBytes, assertInt, assertOneOf } from '../core/assert.js';
+import { ByteSink } from '../core/byte-sink.js';
+import { RsyncError } from '../core/errors.js';
+import { createSha256, type IncrementalHash } from '../core/hash.js';
+import { OP_END, writeCopy, writeLiteralHeader } from './delta-commands.js';
+import { NATIVE_DELTA_MAGIC, RS_DELTA_MAGIC, type FormatKind } from './magic.js';
+import { writeU32, writeUint } from './netint.js';
+import { RK_ADJ, RK_MULT, rabinKarp, rabinKarpRollOut, rkPower } from './rabinkarp.js';
+import { rollsum, rollsumRollOut, rollsumRotate } from './rollsum.js';
+import { MAX_CHAIN, SignatureIndex } from './signature-index.js';
+import type { Signature } from './signature.js';
+import { StrongSummer } from './strong-sum.js';
+
+/** Options for a delta. */
+export interface DeltaOptions {
+  /** Output format; defaults to the signature's family ('native' for native signatures). */
+  format?: FormatKind;
+  /** Longest LITERAL command before it is flushed (default 1 MiB). */
+  maxLiteral?: number;
+}
+
+/** What a delta did, for statistics (rdiff -s) and progress. */
+export interface DeltaStats {
+  newLength: number;
+  deltaLength: number;
+  literalBytes: number;
+  literalCommands: number;
+  copyBytes: number;
+  copyCommands: number;
+  /** Weak sum matched but strong sum did not. */
+  falseMatches: number;
+}
+
+const MIX = 0x9e3779b1;
+/** Bytes of the native delta trailer: u64 new length, SHA-256 of the new data. */
+export const NATIVE_DELTA_TRAILER_LEN = 40;
+
+/**
+ * Computes a delta from a signature and new data pushed in any split.
+ * @example
+ * const enc = new DeltaEncoder(readSignature(sigBytes));
+ * const delta = concat([enc.push(newData), enc.finish()]);
+ */
+export class DeltaEncoder {
+  readonly format: FormatKind;
+  readonly stats: DeltaStats = { newLength: 0, deltaLength: 0, literalBytes: 0, literalCommands: 0, copyBytes: 0, copyCommands: 0, falseMatches: 0 };
+  private readonly sig: Signature;
+  private readonly index: SignatureIndex;
+  private readonly summer: StrongSummer;
+  private readonly sink = new ByteSink(1 << 16);
+  private readonly sha: IncrementalHash | undefined;
+  private readonly bl: number;
+  private readonly rk: boolean;
+  private readonly multN: number;
+  private readonly maxLit: number;
+  private readonly lastLen: number; // length of the last block when known, else -1
+  private readonly speculate: boolean;
+  private buf: Uint8Array;
+  private lit = 0; // start of the pending literal
+  private pos = 0; // start of the window
+  private end = 0; // end of buffered data
+  private w = 0; // weak sum of the window when haveWeak
+  private haveWeak = false;
+  private strongPos = -1; // window start whose strong sum is in summer.scratch
+  private strongLenAt = 0;
+  private lastIdx = -1;
+  private copyStart = 0;
+  private copyLen = 0;
+  private finished = false;
+
+  /** @throws RangeError/TypeError for bad options */
+  constructor(sig: Signature | SignatureIndex, opts: DeltaOptions = {}) {
+    this.index = sig instanceof SignatureIndex ? sig : new SignatureIndex(sig);
+    this.sig = this.index.sig;
+    this.format = opts.format ?? this.sig.format;
+    assertOneOf('format', this.format, ['librsync', 'native'] as const);
+    this.maxLit = opts.maxLiteral ?? 1 << 20;
+    assertInt('maxLiteral', this.maxLit, 1, 1 << 30);
+    this.bl = this.sig.blockLen;
+    this.rk = this.sig.weak === 'rabinkarp';
+    this.multN = rkPower(this.bl);
+    this.summer = new StrongSummer(this.sig.strong);
+    const bl = this.sig.basisLength;
+    this.lastLen = bl === undefined ? -1 : bl - (this.sig.blockCount - 1) * this.bl;
+    // Trust the strong sum alone for the block after a match only when it is long enough.
+    this.speculate = this.sig.strongLen >= 8;
+    this.buf = new Uint8Array(this.maxLit + 2 * this.bl + (1 << 16));
+    this.sha = this.format === 'native' ? createSha256() : undefined;
+    const head = new Uint8Array(4);
+    writeU32(head, 0, this.format === 'native' ? NATIVE_DELTA_MAGIC : RS_DELTA_MAGIC);
+    this.sink.append(head);
+  }
+
+  /** Can block `i` match a window of `len` bytes? */
+  private lenFits(i: number, len: number): boolean {
+    const last = i === this.sig.blockCount - 1;
+    if (len === this.bl) return !last || this.lastLen < 0 || this.lastLen === len;
+    return last && (this.lastLen < 0 || this.lastLen === len);
+  }
+
+  private strongEquals(i: number, pos: number, len: number): boolean {
+    if (this.strongPos !== pos || this.strongLenAt !== len) {
+      this.summer.sum(this.buf, pos, pos + len);
+      this.strongPos = pos;
+      this.strongLenAt = len;
+    }
+    const s = this.summer.scratch;
+    const sums = this.sig.strongSums;
+    const sl = this.sig.strongLen;
+    const at = i * sl;
+    for (let k = 0; k < sl; k++) if (s[k] !== sums[at + k]) return false;
+    return true;
+  }
+
+  /** The block matching the window [pos, pos + len) with weak sum w, or -1. */
+  private findMatch(w: number, pos: number, len: number): number {
+    const ws = this.sig.weakSums;
+    let want = this.lastIdx + 1;
+    if (want > 0 && want < this.sig.blockCount && ws[want] === w && this.lenFits(want, len)) {
+      if (this.strongEquals(want, pos, len)) return want;
+      this.stats.falseMatches++;
+    } else want = -1;
+    const { head, next, tableShift } = this.index;
+    let c = head[Math.imul(w, MIX) >>> tableShift]!;
+    for (let n = 0; c >= 0 && n < MAX_CHAIN; c = next[c]!, n++) {
+      if (ws[c] !== w || c === want || !this.lenFits(c, len)) continue;
+      if (this.strongEquals(c, pos, len)) return c;
+      this.stats.falseMatches++;
+    }
+    return -1;
+  }
+
+  private flushCopy(): void {
+    if (this.copyLen > 0) {
+      writeCopy(this.sink, this.copyStart, this.copyLen);
+      this.stats.copyCommands++;
+      this.stats.copyBytes += this.copyLen;
+      this.copyLen = 0;
+    }
+  }
+
+  private flushLiteral(upTo: number): void {
+    const len = upTo - this.lit;
+    if (len <= 0) return;
+    this.flushCopy();
+    writeLiteralHeader(this.sink, len);
+    this.sink.append(this.buf.subarray(this.lit, upTo));
+    this.stats.literalCommands++;
+    this.stats.literalBytes += len;
+    this.lit = upTo;
+  }
+
+  private addMatch(i: number, pos: number, len: number): void {
+    this.flushLiteral(pos);
+    const where = i * this.bl;
+    if (this.copyLen > 0 && this.copyStart + this.copyLen === where) this.copyLen += len;
+    else {
+      this.flushCopy();
+      this.copyStart = where;
+      this.copyLen = len;
+    }
+    this.lastIdx = i;
+    this.lit = pos + len;
+  }
+
+  /** Matches every full window in the buffer. */
+  private scan(): void {
+    const b = this.buf;
+    const bl = this.bl;
+    const end = this.end;
+    const filter = this.index.filter;
+    const fshift = this.index.filterShift;
+    const rk = this.rk;
+    const multN = this.multN;
+    const count = this.sig.blockCount;
+    let pos = this.pos;
+    let w = this.w;
+    let have = this.haveWeak;
+    while (pos + bl <= end) {
+      if (!have) {
+        const want = this.lastIdx + 1;
+        if (this.speculate && pos === this.lit && this.lastIdx >= 0 && want < count && this.lenFits(want, bl) && this.strongEquals(want, pos, bl)) {
+          this.addMatch(want, pos, bl);
+          pos += bl;
+          continue;
+        }
+        w = rk ? rabinKarp(b, pos, pos + bl) : rollsum(b, pos, pos + bl);
+        have = true;
+      }
+      const f = Math.imul(w, MIX) >>> fshift;
+      if ((filter[f >>> 5]! & (1 << (f & 31))) !== 0) {
+        const hit = this.findMatch(w, pos, bl);
+        if (hit >= 0) {
+          this.addMatch(hit, pos, bl);
+          pos += bl;
+          have = false;
+          continue;
+        }
+      }
+      if (pos + bl >= end) break;
+      const out = b[pos]!;
+      const inp = b[pos + bl]!;
+      w = rk ? (Math.imul(w, RK_MULT) + inp - Math.imul(multN, out + RK_ADJ)) >>> 0 : rollsumRotate(w, bl, out, inp);
+      pos++;
+      if (pos - this.lit >= this.maxLit) this.flushLiteral(pos);
+    }
+    this.pos = pos;
+    this.w = w;
+    this.haveWeak = have;
+  }
+
+  private compact(): void {
+    const shift = this.lit;
+    if (shift === 0) return;
+    this.buf.copyWithin(0, shift, this.end);
+    this.end -= shift;
+    this.pos -= shift;
+    this.strongPos = this.strongPos >= shift ? this.strongPos - shift : -1;
+    this.lit = 0;
+  }
+
+  /** Feeds new data; returns the delta bytes produced so far. */
+  push(chunk: Uint8Array): Uint8Array {
+    assertBytes('chunk', chunk);
+    if (this.finished) throw new RsyncError('CORRUPT', 'push() after finish()');
+    this.sha?.update(chunk);
+    this.stats.newLength += chunk.length;
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.end === this.buf.length) this.compact();
+      const n = Math.min(chunk.length - i, this.buf.length - this.end);
+      this.buf.set(chunk.subarray(i, i + n), this.end);
+      this.end += n;
+      i += n;
+      this.scan();
+    }
+    return this.take();
+  }
+
+  private take(): Uint8Array {
+    const out = this.sink.take();
+    this.stats.deltaLength += out.length;
+    return out;
+  }
+
+  /** Ends the new data: matches the short tail, writes END (and the native trailer). */
+  finish(): Uint8Array {
+    if (this.finished) throw new RsyncError('CORRUPT', 'finish() called twice');
+    this.finished = true;
+    const b = this.buf;
+    let pos = this.pos;
+    let n = this.end - pos;
+    if (n > 0 && n <= this.bl && this.sig.blockCount > 0) {
+      // The window shrinks at the end so a short last block can match (librsync rs_delta_s_flush).
+      let w = this.haveWeak ? this.w : this.rk ? rabinKarp(b, pos, this.end) : rollsum(b, pos, this.end);
+      const filter = this.index.filter;
+      const fshift = this.index.filterShift;
+      if (n === this.bl) {
+        w = this.rk ? rabinKarpRollOut(w, rkPower(n - 1), b[pos]!) : rollsumRollOut(w, n, b[pos]!);
+        pos++;
+        n--;
+      }
+      while (n > 0) {
+        const f = Math.imul(w, MIX) >>> fshift;
+        if ((filter[f >>> 5]! & (1 << (f & 31))) !== 0) {
+          const hit = this.findMatch(w, pos, n);
+          if (hit >= 0) {
+            this.addMatch(hit, pos, n);
+            break;
+          }
+        }
+        w = this.rk ? rabinKarpRollOut(w, rkPower(n - 1), b[pos]!) : rollsumRollOut(w, n, b[pos]!);
+        pos++;
+        n--;
+      }
+    }
+    this.flushLiteral(this.end);
+    this.flushCopy();
+    this.sink.appendByte(OP_END);
+    if (this.sha) {
+      const t = new Uint8Array(NATIVE_DELTA_TRAILER_LEN);
+      writeUint(t, 0, this.stats.newLength, 8);
+      t.set(this.sha.digest(), 8);
+      this.sink.append(t);
+    }
+    return this.take();
+  }
+}

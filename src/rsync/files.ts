@@ -1,0 +1,165 @@
+/*
+ * The file tier: signatureFile, deltaFile and patchFile. Inputs are read in
+ * chunks (memory does not grow with file size), the basis of a patch is read
+ * at random through its file handle, outputs are written atomically (temp
+ * file, fsync, rename). Each call takes an AbortSignal and reports progress.
+ */
+import { constants } from 'node:fs';
+import { access, open, type FileHandle } from 'node:fs/promises';
+import { ClawbackError, RsyncError, throwIfAborted } from '../core/errors.js';
+import { openAtomic } from '../core/atomic-file.js';
+import { patchStream, type RandomAccessSource } from './apply.js';
+import type { DeltaOptions, DeltaStats } from './delta.js';
+import { resolveSignatureParams, type SignatureOptions, type SignatureParams } from './signature-params.js';
+import { deltaStream, readSignatureStream, signatureStream } from './stream.js';
+
+/** Progress of a file operation. */
+export interface FileProgress {
+  /** Input bytes processed so far. */
+  bytesDone: number;
+  /** Input bytes in all. */
+  bytesTotal: number;
+}
+
+/** Options shared by the file calls. */
+export interface FileOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: FileProgress) => void;
+  /** Replace an existing output file (rdiff -f). Default false: EXISTS error. */
+  overwrite?: boolean;
+  /** Mode of a new output file before the umask (default 0o666, as rdiff). */
+  mode?: number;
+  /** Bytes per read (default 1 MiB). */
+  chunkSize?: number;
+}
+
+/** Reads a file handle in chunks from `start`; `reuse` recycles one buffer (only when the consumer copies). */
+export async function* readChunks(h: FileHandle, chunkSize = 1 << 20, reuse = true): AsyncGenerator<Uint8Array> {
+  let buf = new Uint8Array(chunkSize);
+  let pos = 0;
+  for (;;) {
+    if (!reuse) buf = new Uint8Array(chunkSize);
+    const { bytesRead } = await h.read(buf, 0, chunkSize, pos);
+    if (bytesRead === 0) return;
+    pos += bytesRead;
+    yield buf.subarray(0, bytesRead);
+  }
+}
+
+/** A RandomAccessSource over an open file handle of known length. */
+export function fileSource(h: FileHandle, length: number): RandomAccessSource {
+  return {
+    length,
+    async read(offset, n) {
+      const buf = new Uint8Array(n);
+      let got = 0;
+      while (got < n) {
+        const { bytesRead } = await h.read(buf, got, n - got, offset + got);
+        if (bytesRead === 0) throw new RsyncError('TRUNCATED', `basis shorter than expected: no data at offset ${offset + got}`);
+        got += bytesRead;
+      }
+      return buf;
+    },
+  };
+}
+
+async function refuseExisting(path: string, overwrite: boolean | undefined): Promise<void> {
+  if (overwrite) return;
+  const exists = await access(path, constants.F_OK).then(
+    () => true,
+    () => false,
+  );
+  if (exists) throw new ClawbackError('EXISTS', `${path} exists (use overwrite / --force to replace it)`);
+}
+
+async function writeAll(target: string, opts: FileOptions, chunks: AsyncIterable<Uint8Array>): Promise<number> {
+  await refuseExisting(target, opts.overwrite);
+  const out = await openAtomic(target, opts.mode ?? 0o666);
+  let n = 0;
+  try {
+    for await (const c of chunks) {
+      throwIfAborted(opts.signal);
+      await out.write(c);
+      n += c.length;
+    }
+    await out.commit();
+  } catch (e) {
+    await out.abort();
+    throw e;
+  }
+  return n;
+}
+
+async function withFile<T>(path: string, fn: (h: FileHandle, size: number) => Promise<T>): Promise<T> {
+  const h = await open(path, 'r');
+  try {
+    const { size } = await h.stat();
+    return await fn(h, size);
+  } finally {
+    await h.close();
+  }
+}
+
+/**
+ * Writes the signature of `basisPath` to `sigPath` (rdiff signature).
+ * @throws ClawbackError EXISTS, ABORTED; RangeError for bad options
+ * @example await signatureFile('old.db', 'old.sig', { format: 'native' });
+ */
+export async function signatureFile(basisPath: string, sigPath: string, opts: SignatureOptions & FileOptions = {}): Promise<SignatureParams & { basisLength: number; signatureLength: number }> {
+  return withFile(basisPath, async (h, size) => {
+    const sigOpts: SignatureOptions = { basisLength: size, ...opts };
+    const params = resolveSignatureParams(sigOpts);
+    const gen = signatureStream(readChunks(h, opts.chunkSize), {
+      ...sigOpts,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onProgress: (n) => opts.onProgress?.({ bytesDone: n, bytesTotal: size }),
+    });
+    const signatureLength = await writeAll(sigPath, opts, gen);
+    return { ...params, basisLength: size, signatureLength };
+  });
+}
+
+/**
+ * Writes the delta from the signature in `sigPath` to the file `newPath` into `deltaPath` (rdiff delta).
+ * @throws RsyncError for a bad signature; ClawbackError EXISTS, ABORTED
+ * @example const stats = await deltaFile('old.sig', 'new.db', 'db.delta');
+ */
+export async function deltaFile(sigPath: string, newPath: string, deltaPath: string, opts: DeltaOptions & FileOptions = {}): Promise<DeltaStats> {
+  const sig = await withFile(sigPath, (h) => readSignatureStream(readChunks(h, opts.chunkSize), opts.signal ? { signal: opts.signal } : {}));
+  let stats: DeltaStats | undefined;
+  await withFile(newPath, async (h, size) => {
+    const gen = deltaStream(sig, readChunks(h, opts.chunkSize), {
+      ...opts,
+      onProgress: (n) => opts.onProgress?.({ bytesDone: n, bytesTotal: size }),
+      stats: (s) => {
+        stats = s;
+      },
+    });
+    await writeAll(deltaPath, opts, gen);
+  });
+  return stats!;
+}
+
+/**
+ * Applies the delta in `deltaPath` to `basisPath`, writing `outPath` atomically (rdiff patch).
+ * Nothing is written to `outPath` unless the whole delta applied and verified.
+ * @throws RsyncError BAD_MAGIC, TRUNCATED, CORRUPT, INTEGRITY; ClawbackError EXISTS, ABORTED
+ * @example await patchFile('old.db', 'db.delta', 'new.db');
+ */
+export async function patchFile(basisPath: string, deltaPath: string, outPath: string, opts: FileOptions = {}): Promise<{ outputLength: number }> {
+  return withFile(basisPath, (bh, basisSize) =>
+    withFile(deltaPath, async (dh, deltaSize) => {
+      let done = 0;
+      const deltaChunks = (async function* () {
+        for await (const c of readChunks(dh, opts.chunkSize, false)) {
+          done += c.length;
+          opts.onProgress?.({ bytesDone: done, bytesTotal: deltaSize });
+          yield c;
+        }
+      })();
+      const gen = patchStream(fileSource(bh, basisSize), deltaChunks, opts.signal ? { signal: opts.signal } : {});
+      const outputLength = await writeAll(outPath, opts, gen);
+      return { outputLength };
+    }),
+  );
+}

@@ -1,0 +1,19 @@
+/*
+ * The rsync layer: rolling sums, signatures, delta and patch, byte-compatible
+ * with librsync's rdiff, plus clawback's native formats. Three tiers: the
+ * push-style core (SignatureEncoder, SignatureDecoder, DeltaEncoder,
+ * PatchDecoder), async streams, and whole-buffer and file helpers.
+ */
+export * from './magic.js';
+export * from './rabinkarp.js';
+export * from './rollsum.js';
+export * from './signature-params.js';
+export * from './signature.js';
+export * from './signature-reader.js';
+export * from './signature-index.js';
+export * from './delta.js';
+export * from './patch.js';
+export * from './apply.js';
+export * from './buffers.js';
+export * from './stream.js';
+export * from './files.js';

@@ -1,0 +1,48 @@
+// Round trips through our own signature, delta and patch on hand-made cases.
+import { describe, expect, it } from 'vitest';
+import { delta, patch, readSignature, signature } from '../../src/rsync/index.js';
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+function randomBytes(n: number, seed: number) {
+  const r = rng(seed);
+  return Uint8Array.from({ length: n }, () => (r() * 256) | 0);
+}
+
+const formats = [
+  { format: 'librsync', weak: 'rabinkarp', strong: 'blake2' },
+  { format: 'librsync', weak: 'rollsum', strong: 'md4' },
+  { format: 'native' },
+] as const;
+
+describe('round trip', () => {
+  for (const f of formats) {
+    it(`${JSON.stringify(f)} reproduces edits`, () => {
+      const basis = randomBytes(100_000, 1);
+      const edited = new Uint8Array([...basis.subarray(0, 30_000), 1, 2, 3, ...basis.subarray(30_010, 90_000), ...randomBytes(5000, 2)]);
+      for (const [a, b] of [
+        [basis, edited],
+        [basis, basis],
+        [new Uint8Array(0), edited],
+        [basis, new Uint8Array(0)],
+        [basis, basis.subarray(7)],
+        [basis.subarray(0, 99_999), basis],
+      ] as const) {
+        const sig = signature(a, f);
+        const d = delta(sig, b);
+        expect(patch(a, d)).toEqual(b);
+      }
+      const same = delta(signature(basis, f), basis);
+      expect(same.length).toBeLessThan(100);
+      expect(readSignature(signature(basis, f)).blockCount).toBeGreaterThan(10);
+    });
+  }
+});
