@@ -13,7 +13,7 @@ import { OP_END, writeCopy, writeLiteralHeader } from './delta-commands.js';
 import { NATIVE_DELTA_MAGIC, RS_DELTA_MAGIC, type FormatKind } from './magic.js';
 import { writeU32, writeUint } from './netint.js';
 import { RK_ADJ, RK_MULT, rabinKarp, rabinKarpRollOut, rkPower } from './rabinkarp.js';
-import { rollsum, rollsumRollOut, rollsumRotate } from './rollsum.js';
+import { rollsum, rollsumRollOut, rollsumRotate, ROLLSUM_CHAR_OFFSET } from './rollsum.js';
 import { MAX_CHAIN, SignatureIndex } from './signature-index.js';
 import type { Signature } from './signature.js';
 import { StrongSummer } from './strong-sum.js';
@@ -41,6 +41,44 @@ export interface DeltaStats {
 const MIX = 0x9e3779b1;
 /** Bytes of the native delta trailer: u64 new length, SHA-256 of the new data. */
 export const NATIVE_DELTA_TRAILER_LEN = 40;
+
+/** Second return value of the roll loops: the weak sum where they stopped. */
+const ROLL = new Uint32Array(1);
+
+/**
+ * Rolls a RabinKarp window from `pos` while the filter rejects it, up to `stop`.
+ * Kept a plain function over locals so the JIT compiles it to a tight loop.
+ * @returns the window start where it stopped; ROLL[0] holds its weak sum
+ */
+function rollRabinKarp(b: Uint8Array, pos: number, stop: number, bl: number, w: number, multN: number, filter: Int32Array, fshift: number, outW: Uint32Array): number {
+  let h = w | 0;
+  for (;;) {
+    const f = Math.imul(h, MIX) >>> fshift;
+    if ((filter[f >>> 5]! & (1 << (f & 31))) !== 0 || pos >= stop) break;
+    h = (Math.imul(h, RK_MULT) + b[pos + bl]! - Math.imul(multN, b[pos]! + RK_ADJ)) | 0;
+    pos++;
+  }
+  outW[0] = h;
+  return pos;
+}
+
+/** rollRabinKarp for librsync's rollsum. */
+function rollRollsum(b: Uint8Array, pos: number, stop: number, bl: number, w: number, filter: Int32Array, fshift: number, outW: Uint32Array): number {
+  let s1 = w & 0xffff;
+  let s2 = w >>> 16;
+  const n = bl % 65536;
+  for (;;) {
+    const h = (s2 << 16) | s1;
+    const f = Math.imul(h, MIX) >>> fshift;
+    if ((filter[f >>> 5]! & (1 << (f & 31))) !== 0 || pos >= stop) break;
+    const out = b[pos]! + ROLLSUM_CHAR_OFFSET;
+    s1 = (s1 + b[pos + bl]! + ROLLSUM_CHAR_OFFSET - out) & 0xffff;
+    s2 = (s2 + s1 - n * out) & 0xffff;
+    pos++;
+  }
+  outW[0] = (s2 << 16) | s1;
+  return pos;
+}
 
 /**
  * Computes a delta from a signature and new data pushed in any split.
@@ -178,7 +216,6 @@ export class DeltaEncoder {
     const filter = this.index.filter;
     const fshift = this.index.filterShift;
     const rk = this.rk;
-    const multN = this.multN;
     const count = this.sig.blockCount;
     let pos = this.pos;
     let w = this.w;
@@ -194,6 +231,10 @@ export class DeltaEncoder {
         w = rk ? rabinKarp(b, pos, pos + bl) : rollsum(b, pos, pos + bl);
         have = true;
       }
+      // Roll until the filter passes, the data ends or the literal is long enough to flush.
+      const stop = Math.min(end - bl, this.lit + this.maxLit);
+      pos = rk ? rollRabinKarp(b, pos, stop, bl, w, this.multN, filter, fshift, ROLL) : rollRollsum(b, pos, stop, bl, w, filter, fshift, ROLL);
+      w = ROLL[0]!;
       const f = Math.imul(w, MIX) >>> fshift;
       if ((filter[f >>> 5]! & (1 << (f & 31))) !== 0) {
         const hit = this.findMatch(w, pos, bl);
@@ -204,12 +245,15 @@ export class DeltaEncoder {
           continue;
         }
       }
-      if (pos + bl >= end) break;
+      if (pos >= end - bl) break;
+      if (pos - this.lit >= this.maxLit) {
+        this.flushLiteral(pos);
+        continue;
+      }
       const out = b[pos]!;
       const inp = b[pos + bl]!;
-      w = rk ? (Math.imul(w, RK_MULT) + inp - Math.imul(multN, out + RK_ADJ)) >>> 0 : rollsumRotate(w, bl, out, inp);
+      w = rk ? (Math.imul(w, RK_MULT) + inp - Math.imul(this.multN, out + RK_ADJ)) >>> 0 : rollsumRotate(w, bl, out, inp);
       pos++;
-      if (pos - this.lit >= this.maxLit) this.flushLiteral(pos);
     }
     this.pos = pos;
     this.w = w;
