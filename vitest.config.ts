@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Builds dist/ once (skipped when up to date): the CLI tests spawn dist/src/cli/main.js.
+    globalSetup: ['test/global-setup.ts'],
   },
 });

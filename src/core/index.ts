@@ -4,3 +4,5 @@ export * from './assert.js';
 export * from './hash.js';
 export * from './byte-sink.js';
 export * from './atomic-file.js';
+export * from './compress.js';
+export * from './bytes.js';

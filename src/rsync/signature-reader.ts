@@ -39,10 +39,16 @@ export class SignatureDecoder {
     assertInt('maxBlocks', this.maxBlocks, 0);
   }
 
-  private parseHeader(): void {
+  /** The kind named by the magic in the first 4 header bytes; BAD_MAGIC as soon as they are in. */
+  private checkMagic(): SignatureKind {
     const magic = readU32(this.head, 0);
     const kind = signatureKindOf(magic);
     if (!kind) throw new RsyncError('BAD_MAGIC', `not a signature: magic 0x${magic.toString(16).padStart(8, '0')}`);
+    return kind;
+  }
+
+  private parseHeader(): void {
+    const kind = this.checkMagic();
     this.kind = kind;
     this.blockLen = readU32(this.head, 4);
     this.strongLen = readU32(this.head, 8);
@@ -53,6 +59,7 @@ export class SignatureDecoder {
       throw new RsyncError('CORRUPT', `signature strong sum length ${this.strongLen} out of range 1..${kind.maxStrongLen}`);
     }
     this.recLen = 4 + this.strongLen;
+    this.strong = new Uint8Array(this.weak.length * this.strongLen);
     if (kind.format === 'native') this.check.update(this.head);
   }
 
@@ -93,7 +100,10 @@ export class SignatureDecoder {
       this.head.set(chunk.subarray(0, n), this.headFill);
       this.headFill += n;
       i = n;
-      if (this.headFill < SIG_HEADER_LEN) return;
+      if (this.headFill < SIG_HEADER_LEN) {
+        if (this.headFill >= 4) this.checkMagic();
+        return;
+      }
       this.parseHeader();
     }
     // Native signatures end in a trailer: hold back that many bytes until finish().

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/*
+ * The bench entry point (`npm run bench` builds first, then runs this):
+ *   node bench/run.js                 everything: rdiff comparison at 1 GiB, then the micro-benchmarks
+ *   node bench/run.js rdiff [--size 1g] [--literal-size 256m] [--reps 3] [--warmup 0] [--no-scaling] [--work DIR]
+ *   node bench/run.js micro [rolling|strong|signature|delta|apply ...] [--clock wall|cpu]
+ *   node bench/run.js profile [--size 1g] [--literal-size 256m] [--work DIR]
+ * Generated inputs and results go to bench/out/ (git-ignored) unless --work says otherwise.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseSize } from './lib/gen-data.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function parseArgs(argv) {
+  const names = [];
+  const opts = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--no-scaling') opts.scaling = false;
+    else if (a.startsWith('--')) {
+      const [k, v] = a.includes('=') ? a.slice(2).split('=', 2) : [a.slice(2), argv[++i]];
+      if (v === undefined) throw new RangeError(`"${k}" expected a value`);
+      opts[k] = v;
+    } else names.push(a);
+  }
+  return { names, opts };
+}
+
+function int(name, text, min) {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new RangeError(`"${name}" expected integer >= ${min}, got ${text}`);
+  return n;
+}
+
+async function main() {
+  if (!existsSync(join(here, '..', 'dist', 'src', 'index.js'))) throw new Error('dist/ missing: run `npm run build` first (npm run bench does)');
+  const { names, opts } = parseArgs(process.argv.slice(2));
+  const what = names[0] ?? 'all';
+  const size = parseSize(opts.size ?? '1g');
+  const common = {
+    size,
+    literalSize: parseSize(opts['literal-size'] ?? String(Math.min(size, 256 << 20))),
+    work: opts.work ?? join(here, 'out'),
+  };
+  if (what === 'rdiff' || what === 'all') {
+    const { rdiffCompare } = await import('./rdiff-compare.mjs');
+    await rdiffCompare({ ...common, scaling: opts.scaling ?? true, reps: int('reps', opts.reps ?? '3', 1), warmup: int('warmup', opts.warmup ?? '0', 0) });
+  }
+  if (what === 'micro' || what === 'all') {
+    const { runMicro } = await import('./micro/index.mjs');
+    await runMicro(what === 'micro' ? names.slice(1) : [], common.work, opts.clock ?? 'wall');
+  }
+  if (what === 'profile') {
+    const { profileDelta } = await import('./profile-delta.mjs');
+    await profileDelta({ ...common, top: int('top', opts.top ?? '15', 1) });
+  }
+  if (!['rdiff', 'micro', 'all', 'profile'].includes(what)) throw new RangeError(`unknown benchmark "${what}": expected rdiff, micro, profile or nothing`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e?.stack ?? e}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,121 @@
+/*
+ * The compression adapter: the only module that imports a compressor.
+ * Raw DEFLATE through node:zlib (async calls run on libuv's thread pool, so
+ * both cores compress in parallel), with fflate as the portable fallback.
+ * Incompressible data is detected cheaply from a sample and stored raw.
+ */
+import { deflateRaw as zDeflateRaw, deflateRawSync, inflateRaw as zInflateRaw, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { deflateSync as fDeflate, inflateSync as fInflate } from 'fflate';
+import { ClawbackError } from './errors.js';
+
+const deflateRawAsync = promisify(zDeflateRaw);
+const inflateRawAsync = promisify(zInflateRaw);
+
+/** Codec ids as stored in pack headers (docs/format.md). */
+export const CODEC_NONE = 0;
+export const CODEC_DEFLATE = 1;
+export type Codec = typeof CODEC_NONE | typeof CODEC_DEFLATE;
+
+/** Stored form of one blob. */
+export interface Compressed {
+  codec: Codec;
+  data: Uint8Array;
+}
+
+const useZlib = typeof deflateRawSync === 'function' && process.env['CLAWBACK_COMPRESS'] !== 'js';
+
+/**
+ * Shannon entropy in bits per byte of up to `sample` bytes taken from three
+ * places; random and already-compressed data score close to 8.
+ */
+export function sampleEntropy(data: Uint8Array, sample = 4096): number {
+  const counts = new Uint32Array(256);
+  let n = 0;
+  const take = (from: number, len: number) => {
+    const end = Math.min(data.length, from + len);
+    for (let i = from; i < end; i++) counts[data[i]!]!++;
+    n += Math.max(0, end - from);
+  };
+  if (data.length <= sample) take(0, data.length);
+  else {
+    const third = Math.floor(sample / 3);
+    take(0, third);
+    take(Math.floor(data.length / 2), third);
+    take(data.length - third, third);
+  }
+  if (n === 0) return 0;
+  let h = 0;
+  for (let i = 0; i < 256; i++) {
+    const c = counts[i]!;
+    if (c > 0) {
+      const p = c / n;
+      h -= p * Math.log2(p);
+    }
+  }
+  return h;
+}
+
+/** True when compressing `data` is not worth trying. */
+export function looksIncompressible(data: Uint8Array): boolean {
+  if (data.length < 64) return true;
+  // A 4 KiB sample of uniform random bytes scores about 7.95; text and SQLite pages far lower.
+  return sampleEntropy(data) > 7.5;
+}
+
+function choose(data: Uint8Array, out: Uint8Array): Compressed {
+  // Keep the compressed form only when it saves at least 1/32 of the size.
+  if (out.length > data.length - (data.length >>> 5)) return { codec: CODEC_NONE, data };
+  return { codec: CODEC_DEFLATE, data: out };
+}
+
+/**
+ * Compresses one blob on the thread pool, or returns it raw when that does not pay.
+ * @param level 1 (fastest) to 9 (smallest); 0 stores everything raw
+ */
+export async function compress(data: Uint8Array, level = 3): Promise<Compressed> {
+  if (level === 0 || looksIncompressible(data)) return { codec: CODEC_NONE, data };
+  const out = useZlib ? new Uint8Array(await deflateRawAsync(data, { level })) : fDeflate(data, { level: level as 1 });
+  return choose(data, out);
+}
+
+/** Synchronous compress(). */
+export function compressSync(data: Uint8Array, level = 3): Compressed {
+  if (level === 0 || looksIncompressible(data)) return { codec: CODEC_NONE, data };
+  const out = useZlib ? new Uint8Array(deflateRawSync(data, { level })) : fDeflate(data, { level: level as 1 });
+  return choose(data, out);
+}
+
+function checkLen(out: Uint8Array, rawLength: number): Uint8Array {
+  if (out.length !== rawLength) throw new ClawbackError('CORRUPT', `blob decompressed to ${out.length} bytes, expected ${rawLength}`);
+  return out;
+}
+
+/**
+ * Restores a blob. `rawLength` bounds the output, so a hostile stream cannot inflate without limit.
+ * @throws ClawbackError CORRUPT when the data does not decode to exactly rawLength bytes; UNSUPPORTED for an unknown codec
+ */
+export async function decompress(codec: number, data: Uint8Array, rawLength: number): Promise<Uint8Array> {
+  if (codec === CODEC_NONE) return checkLen(data, rawLength);
+  if (codec !== CODEC_DEFLATE) throw new ClawbackError('UNSUPPORTED', `unknown compression codec ${codec}`);
+  try {
+    if (useZlib) return checkLen(new Uint8Array(await inflateRawAsync(data, { maxOutputLength: Math.max(1, rawLength) })), rawLength);
+    return checkLen(fInflate(data, { out: new Uint8Array(rawLength) }), rawLength);
+  } catch (e) {
+    if (e instanceof ClawbackError) throw e;
+    throw new ClawbackError('CORRUPT', `compressed blob does not decode: ${(e as Error).message}`);
+  }
+}
+
+/** Synchronous decompress(). */
+export function decompressSync(codec: number, data: Uint8Array, rawLength: number): Uint8Array {
+  if (codec === CODEC_NONE) return checkLen(data, rawLength);
+  if (codec !== CODEC_DEFLATE) throw new ClawbackError('UNSUPPORTED', `unknown compression codec ${codec}`);
+  try {
+    if (useZlib) return checkLen(new Uint8Array(inflateRawSync(data, { maxOutputLength: Math.max(1, rawLength) })), rawLength);
+    return checkLen(fInflate(data, { out: new Uint8Array(rawLength) }), rawLength);
+  } catch (e) {
+    if (e instanceof ClawbackError) throw e;
+    throw new ClawbackError('CORRUPT', `compressed blob does not decode: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,112 @@
+/*
+ * Saving blobs: deduplicate against the index, compress on the thread pool,
+ * collect into packs, write each full pack and then a small index file naming
+ * it, so an interrupted backup leaves every written pack indexed and the next
+ * backup reuses it (resume, not restart). Write order: pack, then its index.
+ */
+import { compress } from '../core/compress.js';
+import { throwIfAborted } from '../core/errors.js';
+import type { Backend } from './backend.js';
+import { idOf, type Id } from './ids.js';
+import { encodeIndex, type IndexedPack } from './index-file.js';
+import type { MasterIndex } from './master-index.js';
+import { PackBuilder, type BlobType } from './pack.js';
+
+/** What saving one blob did. */
+export interface SaveResult {
+  id: Id;
+  /** False when the blob was already stored (deduplicated). */
+  added: boolean;
+  /** Bytes this blob added to packs (0 when deduplicated). */
+  storedLength: number;
+}
+
+/** Options of a BlobSaver. */
+export interface BlobSaverOptions {
+  packSize: number;
+  compressionLevel: number;
+  signal?: AbortSignal;
+  /** Called after each pack and its index are durable. */
+  onPackWritten?: (packId: Id, bytes: number) => void;
+}
+
+/** Packs blobs and writes them with their index entries. */
+export class BlobSaver {
+  private pack = new PackBuilder();
+  private readonly inflight = new Map<Id, Promise<SaveResult>>();
+  /** Blobs in packs not yet indexed. */
+  private readonly buffered = new Set<Id>();
+  /** Index files this saver wrote (one per pack), for consolidation at the end. */
+  readonly indexFiles: Id[] = [];
+  /** Packs written, with their entries. */
+  readonly packsWritten: IndexedPack[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly index: MasterIndex,
+    private readonly opts: BlobSaverOptions,
+  ) {}
+
+  /**
+   * Saves one blob unless the repository already has it.
+   * @param id the blob's id when the caller already hashed it
+   */
+  async save(type: BlobType, data: Uint8Array, id: Id = idOf(data)): Promise<SaveResult> {
+    throwIfAborted(this.opts.signal);
+    if (this.index.has(id) || this.buffered.has(id)) return { id, added: false, storedLength: 0 };
+    const pending = this.inflight.get(id);
+    if (pending) {
+      await pending;
+      return { id, added: false, storedLength: 0 };
+    }
+    const p = this.store(type, data, id);
+    this.inflight.set(id, p);
+    try {
+      return await p;
+    } finally {
+      this.inflight.delete(id);
+    }
+  }
+
+  private async store(type: BlobType, data: Uint8Array, id: Id): Promise<SaveResult> {
+    const c = await compress(data, this.opts.compressionLevel);
+    throwIfAborted(this.opts.signal);
+    // The blob becomes visible to has() only once its pack's index is written.
+    this.pack.add(type, id, c.codec, c.data, data.length);
+    this.buffered.add(id);
+    if (this.pack.dataLength >= this.opts.packSize) await this.flushPack();
+    return { id, added: true, storedLength: c.data.length };
+  }
+
+  /** Writes the current pack (if any) and its index file. */
+  async flushPack(): Promise<void> {
+    const pack = this.pack;
+    if (pack.entries.length === 0) return this.flushing;
+    this.pack = new PackBuilder();
+    const prev = this.flushing;
+    this.flushing = (async () => {
+      await prev;
+      const bytes = pack.finish();
+      const packId = idOf(bytes);
+      await this.backend.write('data', packId, bytes, this.opts.signal ? { signal: this.opts.signal } : {});
+      const entry: IndexedPack = { packId, blobs: pack.entries };
+      const idx = encodeIndex([entry]);
+      const idxId = idOf(idx);
+      await this.backend.write('index', idxId, idx);
+      this.index.addPack(packId, pack.entries);
+      for (const e of pack.entries) this.buffered.delete(e.id);
+      this.indexFiles.push(idxId);
+      this.packsWritten.push(entry);
+      this.opts.onPackWritten?.(packId, bytes.length);
+    })();
+    return this.flushing;
+  }
+
+  /** Writes everything still buffered; after it resolves every saved blob is durable and indexed. */
+  async flush(): Promise<void> {
+    await Promise.all(this.inflight.values());
+    await this.flushPack();
+    await this.flushing;
+  }
+}

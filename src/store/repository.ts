@@ -1,0 +1,179 @@
+/*
+ * The repository: config, index, blobs, trees and snapshots over a Backend.
+ * Reads verify every object against its id; writes follow the order packs,
+ * index, snapshot (docs/design.md "Write ordering").
+ */
+import { hostname } from 'node:os';
+import { decompress } from '../core/compress.js';
+import { ClawbackError } from '../core/errors.js';
+import { CONFIG_NAME, type Backend } from './backend.js';
+import { BlobSaver, type BlobSaverOptions } from './blob-saver.js';
+import { idOf, isId, verifyId, type Id } from './ids.js';
+import { decodeIndex } from './index-file.js';
+import { MasterIndex } from './master-index.js';
+import type { BlobType } from './pack.js';
+import { decodeRepoConfig, encodeRepoConfig, newRepoConfig, type RepoConfig, type RepoConfigOptions } from './repo-config.js';
+import { decodeSnapshot, encodeSnapshot, type Snapshot } from './snapshot.js';
+import { decodeTree, encodeTree, type Tree } from './tree.js';
+
+/** A snapshot with its id. */
+export interface SnapshotRecord {
+  id: Id;
+  snapshot: Snapshot;
+}
+
+/** An open repository. */
+export class Repository {
+  readonly index = new MasterIndex();
+  private indexLoaded = false;
+
+  private constructor(
+    readonly backend: Backend,
+    readonly config: RepoConfig,
+  ) {}
+
+  /**
+   * Creates a repository in an empty backend.
+   * @throws ClawbackError EXISTS when the backend already holds a config
+   */
+  static async init(backend: Backend, opts: RepoConfigOptions = {}): Promise<Repository> {
+    const config = newRepoConfig(opts);
+    await backend.write('config', CONFIG_NAME, encodeRepoConfig(config));
+    return new Repository(backend, config);
+  }
+
+  /**
+   * Opens an existing repository and loads its index.
+   * @throws ClawbackError NOT_FOUND when there is no repository, CORRUPT/UNSUPPORTED for a bad config
+   */
+  static async open(backend: Backend): Promise<Repository> {
+    const config = decodeRepoConfig(await backend.read('config', CONFIG_NAME));
+    const repo = new Repository(backend, config);
+    await repo.loadIndex();
+    return repo;
+  }
+
+  /** (Re)reads every index file into the master index. Damaged index files are reported through onError and skipped. */
+  async loadIndex(onError?: (name: string, e: unknown) => void): Promise<void> {
+    for await (const { name } of this.backend.list('index')) {
+      try {
+        const bytes = await this.backend.read('index', name);
+        verifyId(name, bytes, 'index file');
+        for (const p of decodeIndex(bytes)) this.index.addPack(p.packId, p.blobs);
+      } catch (e) {
+        if (!onError) throw e;
+        onError(name, e);
+      }
+    }
+    this.indexLoaded = true;
+  }
+
+  /** A saver for new blobs with this repository's pack size and compression. */
+  blobSaver(opts: Partial<BlobSaverOptions> = {}): BlobSaver {
+    return new BlobSaver(this.backend, this.index, {
+      packSize: this.config.packSize,
+      compressionLevel: this.config.compression.level,
+      ...opts,
+    });
+  }
+
+  /**
+   * Reads, decompresses and verifies one blob.
+   * @throws ClawbackError NOT_FOUND (not in the index), INTEGRITY (content does not match its id), CORRUPT
+   */
+  async loadBlob(id: Id, type?: BlobType): Promise<Uint8Array> {
+    const loc = this.index.get(id);
+    if (!loc) throw new ClawbackError('NOT_FOUND', `blob ${id.slice(0, 12)} is not in the index`);
+    if (type && loc.type !== type) throw new ClawbackError('CORRUPT', `blob ${id.slice(0, 12)} is a ${loc.type} blob, expected ${type}`);
+    const stored = await this.backend.read('data', loc.packId, { offset: loc.offset, length: loc.storedLength });
+    let raw: Uint8Array;
+    try {
+      raw = await decompress(loc.codec, stored, loc.rawLength);
+    } catch (e) {
+      throw new ClawbackError('INTEGRITY', `blob ${id.slice(0, 12)} in pack ${loc.packId.slice(0, 12)} is damaged: ${(e as Error).message}`);
+    }
+    verifyId(id, raw, `blob in pack ${loc.packId.slice(0, 12)}:`);
+    return raw;
+  }
+
+  /** Loads and validates a tree blob. */
+  async loadTree(id: Id): Promise<Tree> {
+    return decodeTree(await this.loadBlob(id, 'tree'));
+  }
+
+  /** Saves a tree blob through `saver`; returns its id. */
+  async saveTree(saver: BlobSaver, tree: Tree): Promise<Id> {
+    return (await saver.save('tree', encodeTree(tree))).id;
+  }
+
+  /** Writes a snapshot object; call only after the saver of its blobs has flushed. */
+  async saveSnapshot(s: Snapshot): Promise<Id> {
+    const bytes = encodeSnapshot(s);
+    const id = idOf(bytes);
+    await this.backend.write('snapshots', id, bytes);
+    return id;
+  }
+
+  /** Loads and verifies one snapshot. */
+  async loadSnapshot(id: Id): Promise<Snapshot> {
+    const bytes = await this.backend.read('snapshots', id);
+    verifyId(id, bytes, 'snapshot');
+    return decodeSnapshot(bytes);
+  }
+
+  /** Every snapshot, oldest first (ties by id). Damaged ones go to onError and are left out. */
+  async snapshots(onError?: (id: Id, e: unknown) => void): Promise<SnapshotRecord[]> {
+    const out: SnapshotRecord[] = [];
+    for await (const { name } of this.backend.list('snapshots')) {
+      try {
+        out.push({ id: name, snapshot: await this.loadSnapshot(name) });
+      } catch (e) {
+        if (!onError) throw e;
+        onError(name, e);
+      }
+    }
+    out.sort((a, b) => Date.parse(a.snapshot.time) - Date.parse(b.snapshot.time) || (a.id < b.id ? -1 : 1));
+    return out;
+  }
+
+  /**
+   * Resolves `latest`, a full id or a unique id prefix (at least 4 hex digits) to a snapshot.
+   * @throws ClawbackError NOT_FOUND (no match, or ambiguous prefix — the message says which)
+   */
+  async findSnapshot(ref: string, filter?: { host?: string; paths?: string[] }): Promise<SnapshotRecord> {
+    const all = (await this.snapshots()).filter(
+      (r) => (!filter?.host || r.snapshot.host === filter.host) && (!filter?.paths || sameSet(r.snapshot.paths, filter.paths)),
+    );
+    if (ref === 'latest') {
+      const last = all[all.length - 1];
+      if (!last) throw new ClawbackError('NOT_FOUND', 'the repository has no snapshots');
+      return last;
+    }
+    if (!/^[0-9a-f]{4,64}$/.test(ref)) throw new ClawbackError('NOT_FOUND', `${JSON.stringify(ref)} is not a snapshot id, id prefix or "latest"`);
+    const hits = all.filter((r) => r.id.startsWith(ref));
+    if (hits.length === 1) return hits[0]!;
+    if (hits.length === 0) throw new ClawbackError('NOT_FOUND', `no snapshot matches ${ref}`);
+    throw new ClawbackError('NOT_FOUND', `snapshot prefix ${ref} is ambiguous: ${hits.map((h) => h.id.slice(0, 12)).join(', ')}`);
+  }
+
+  /** Default host name recorded in snapshots. */
+  static hostname(): string {
+    return hostname();
+  }
+
+  /** True once the index has been read. */
+  get ready(): boolean {
+    return this.indexLoaded;
+  }
+
+  /** Is `id` a well-formed id? (re-exported for callers holding user input) */
+  static isId(id: string): boolean {
+    return isId(id);
+  }
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const s = new Set(a);
+  return b.every((x) => s.has(x));
+}
