@@ -45,7 +45,7 @@ export async function profileDelta(o) {
       const sigProf = c === edited;
       runs.push({ name: `signature ${c.name} ${format}`, s: job(['signature', c.basis, sig, '--format', format], sigProf ? dir : undefined, `signature-${c.name}-${format}`), prof: sigProf && `signature-${c.name}-${format}` });
       runs.push({ name: `delta ${c.name} ${format}`, s: job(['delta', sig, c.next, delta], dir, `delta-${c.name}-${format}`), prof: `delta-${c.name}-${format}` });
-      if (c === edited && format === 'native') {
+      if (c === edited) {
         const out = join(dir, `${c.name}.out`);
         runs.push({ name: `patch ${c.name} ${format}`, s: job(['patch', c.basis, delta, out], dir, `patch-${c.name}-${format}`), prof: `patch-${c.name}-${format}` });
         rmSync(out, { force: true });

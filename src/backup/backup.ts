@@ -15,6 +15,7 @@ import { ClawbackError, throwIfAborted } from '../core/errors.js';
 import { PathFilter, type PathFilterOptions } from '../core/path-filter.js';
 import type { BlobSaver } from '../store/blob-saver.js';
 import type { Id } from '../store/ids.js';
+import { withLock, type LockWait } from '../store/lock.js';
 import type { Repository } from '../store/repository.js';
 import type { Snapshot, SnapshotSummary } from '../store/snapshot.js';
 import { compareNames, type Tree, type TreeNode } from '../store/tree.js';
@@ -35,7 +36,7 @@ export type BackupProgress =
   | { type: 'warning'; warning: BackupWarning };
 
 /** Options of a backup. */
-export interface BackupOptions extends PathFilterOptions {
+export interface BackupOptions extends PathFilterOptions, LockWait {
   /** Files and directories to back up. */
   paths: string[];
   tags?: string[];
@@ -46,7 +47,6 @@ export interface BackupOptions extends PathFilterOptions {
   time?: Date;
   /** Files read at once (default 4). */
   concurrency?: number;
-  signal?: AbortSignal;
   onProgress?: (e: BackupProgress) => void;
   /** Marks a file as a secret for the summary (issue 4). */
   isSecret?: (absPath: string) => boolean;
@@ -286,6 +286,10 @@ async function saveRoot(run: BackupRun, repo: Repository, saver: BlobSaver, sour
  * @example const { id, summary } = await backup(repo, { paths: ['/home/me/.openclaw'] });
  */
 export async function backup(repo: Repository, opts: BackupOptions): Promise<BackupResult> {
+  return withLock(repo, false, opts, () => backupLocked(repo, opts));
+}
+
+async function backupLocked(repo: Repository, opts: BackupOptions): Promise<BackupResult> {
   const started = opts.time ?? new Date();
   const t0 = performance.now();
   const sources = [...new Set(opts.paths.map((p) => resolve(p)))].sort();

@@ -17,12 +17,13 @@ import { PathFilter, type PathFilterOptions } from '../core/path-filter.js';
 import { Limiter } from '../backup/limiter.js';
 import { rootComponents } from '../backup/source-paths.js';
 import { idOf, type Id } from '../store/ids.js';
+import { withLock, type LockWait } from '../store/lock.js';
 import type { Repository } from '../store/repository.js';
 import type { TreeNode } from '../store/tree.js';
 import { localChunks, type LocalChunks } from './local-chunks.js';
 
 /** Options of a restore. */
-export interface RestoreOptions extends PathFilterOptions {
+export interface RestoreOptions extends PathFilterOptions, LockWait {
   /** Directory to restore into; created if missing. */
   target: string;
   /** Absolute path inside the snapshot whose contents go to `target` (default: the snapshot root, sources nested by their full paths). */
@@ -34,7 +35,6 @@ export interface RestoreOptions extends PathFilterOptions {
   /** Trust size and mtime to skip a file, instead of comparing content (faster, rsync's quick check). */
   quick?: boolean;
   concurrency?: number;
-  signal?: AbortSignal;
   onProgress?: (e: { type: 'file'; path: string; action: 'written' | 'unchanged' | 'deleted' }) => void;
 }
 
@@ -269,6 +269,10 @@ async function treeAt(repo: Repository, root: Id, from: string): Promise<{ tree:
  * @example await restore(repo, id, { target: '/tmp/restore', verify: true });
  */
 export async function restore(repo: Repository, snapshotId: Id, opts: RestoreOptions): Promise<RestoreSummary> {
+  return withLock(repo, false, opts, () => restoreLocked(repo, snapshotId, opts));
+}
+
+async function restoreLocked(repo: Repository, snapshotId: Id, opts: RestoreOptions): Promise<RestoreSummary> {
   const t0 = performance.now();
   const snap = await repo.loadSnapshot(snapshotId);
   const { tree, node } = opts.from ? await treeAt(repo, snap.tree, opts.from) : { tree: snap.tree, node: undefined };

@@ -101,6 +101,7 @@ export class DeltaEncoder {
   private readonly lastLen: number; // length of the last block when known, else -1
   private readonly speculate: boolean;
   private buf: Uint8Array;
+  private readonly cap: number;
   private lit = 0; // start of the pending literal
   private pos = 0; // start of the window
   private end = 0; // end of buffered data
@@ -129,7 +130,10 @@ export class DeltaEncoder {
     this.lastLen = bl === undefined ? -1 : bl - (this.sig.blockCount - 1) * this.bl;
     // Trust the strong sum alone for the block after a match only when it is long enough.
     this.speculate = this.sig.strongLen >= 8;
-    this.buf = new Uint8Array(this.maxLit + 2 * this.bl + (1 << 16));
+    // The window grows with the data up to its cap, so a small input or a hostile
+    // block length in a signature header costs no large allocation up front.
+    this.cap = this.maxLit + 2 * this.bl + (1 << 16);
+    this.buf = new Uint8Array(Math.min(this.cap, 1 << 16));
     this.sha = this.format === 'native' ? createSha256() : undefined;
     const head = new Uint8Array(4);
     writeU32(head, 0, this.format === 'native' ? NATIVE_DELTA_MAGIC : RS_DELTA_MAGIC);
@@ -260,6 +264,12 @@ export class DeltaEncoder {
     this.haveWeak = have;
   }
 
+  private grow(): void {
+    const next = new Uint8Array(Math.min(this.cap, this.buf.length * 2));
+    next.set(this.buf.subarray(0, this.end));
+    this.buf = next;
+  }
+
   private compact(): void {
     const shift = this.lit;
     if (shift === 0) return;
@@ -279,6 +289,7 @@ export class DeltaEncoder {
     let i = 0;
     while (i < chunk.length) {
       if (this.end === this.buf.length) this.compact();
+      if (this.end === this.buf.length) this.grow();
       const n = Math.min(chunk.length - i, this.buf.length - this.end);
       this.buf.set(chunk.subarray(i, i + n), this.end);
       this.end += n;

@@ -95,7 +95,7 @@ export class PatchDecoder {
       return;
     }
     const len = readUint(this.hdr, info.w1, info.w2);
-    if (a < 0 || len < 0) this.fail('CORRUPT', 'copy offset or length beyond 2^53');
+    if (a < 0 || len < 0) this.fail('LIMIT', 'copy offset or length beyond 2^53');
     if (len === 0) this.fail('CORRUPT', 'zero-length copy');
     if (this.basisLength !== undefined && a + len > this.basisLength) {
       this.fail('CORRUPT', `copy of ${len} bytes at ${a} beyond basis length ${this.basisLength}`);

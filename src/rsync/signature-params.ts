@@ -98,8 +98,8 @@ export function resolveSignatureParams(opts: SignatureOptions = {}): SignaturePa
 }
 
 /**
- * Native block length: the square-root rule like librsync, but at least 1 KiB
- * and a power of two for files above 64 KiB (see docs/format.md).
+ * Native block length: 512 bytes up to 256 KiB, above that the largest power
+ * of two not above the square root of the size, from 1 KiB to 1 MiB.
  */
 export function recommendNativeBlockLen(size?: number): number {
   if (size === undefined) return DEFAULT_BLOCK_LEN;

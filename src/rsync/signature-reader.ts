@@ -13,7 +13,7 @@ import { NATIVE_SIG_TRAILER_LEN, SIG_HEADER_LEN, type Signature } from './signat
 
 /** Options for reading a signature. */
 export interface SignatureReadOptions {
-  /** Refuse signatures with more blocks than this (default 2^26: about 1.5 GiB of sums at most). */
+  /** Refuse signatures with more blocks than this (default 2^26: at most 2.25 GiB of sums with 32-byte strong sums). */
   maxBlocks?: number;
 }
 

@@ -9,6 +9,7 @@ import { decompress } from '../core/compress.js';
 import { isClawbackError, throwIfAborted } from '../core/errors.js';
 import { idOf, type Id } from './ids.js';
 import { packHeaderLength, parsePackHeader, PACK_TRAILER_LEN, type PackEntry } from './pack.js';
+import { withLock, type LockWait } from './lock.js';
 import type { Repository } from './repository.js';
 import { walkTrees } from './tree-walk.js';
 
@@ -20,10 +21,9 @@ export interface CheckError {
 }
 
 /** Options of check. */
-export interface CheckOptions {
+export interface CheckOptions extends LockWait {
   /** Read and re-hash all pack data (restic check --read-data). */
   readData?: boolean;
-  signal?: AbortSignal;
   onProgress?: (e: { phase: 'index' | 'packs' | 'snapshots' | 'data'; done: number; total: number }) => void;
 }
 
@@ -56,6 +56,10 @@ function sameEntries(a: PackEntry[], b: PackEntry[]): boolean {
  * @example const r = await check(repo, { readData: true }); if (!r.ok) console.log(r.errors);
  */
 export async function check(repo: Repository, opts: CheckOptions = {}): Promise<CheckResult> {
+  return withLock(repo, false, opts, () => checkLocked(repo, opts));
+}
+
+async function checkLocked(repo: Repository, opts: CheckOptions): Promise<CheckResult> {
   const errors: CheckError[] = [];
   const res: CheckResult = { ok: true, errors, unindexedPacks: [], snapshots: 0, trees: 0, packs: 0, blobs: 0, bytesRead: 0 };
   const { backend, index } = repo;

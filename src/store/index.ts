@@ -20,3 +20,5 @@ export * from './check.js';
 export * from './prune.js';
 export * from './ls.js';
 export * from './diff.js';
+export * from './retention.js';
+export * from './forget.js';

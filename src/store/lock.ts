@@ -149,3 +149,26 @@ function holdLock(backend: Backend, name: string, info: LockInfo, now: () => num
     },
   };
 }
+
+/** Lock options of the high-level operations. */
+export interface LockWait {
+  /** Wait this long for a conflicting lock to go away before failing with LOCKED (default 0). */
+  lockWaitMs?: number;
+  /** Operate without taking a lock (the caller holds one). */
+  noLock?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs `fn` under a shared or exclusive lock on `repo`, released afterwards.
+ * @throws ClawbackError LOCKED when the lock cannot be had within lockWaitMs
+ */
+export async function withLock<T>(repo: { backend: Backend }, exclusive: boolean, opts: LockWait, fn: () => Promise<T>): Promise<T> {
+  if (opts.noLock) return fn();
+  const lock = await acquireLock(repo.backend, { exclusive, waitMs: opts.lockWaitMs ?? 0, ...(opts.signal ? { signal: opts.signal } : {}) });
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}

@@ -11,11 +11,12 @@ import { deleteIfExists } from './backend.js';
 import { idOf, verifyId, type Id } from './ids.js';
 import { encodeIndex, type IndexedPack } from './index-file.js';
 import { PackBuilder, type PackEntry } from './pack.js';
+import { withLock, type LockWait } from './lock.js';
 import type { Repository } from './repository.js';
 import { walkTrees } from './tree-walk.js';
 
 /** Options of prune. */
-export interface PruneOptions {
+export interface PruneOptions extends LockWait {
   /** Repack a pack when more than this fraction of its bytes is unused (default 0.2). */
   maxUnused?: number;
   /** Report what would happen, change nothing. */
@@ -39,6 +40,10 @@ export interface PruneResult {
  * @throws ClawbackError CORRUPT when a snapshot's tree cannot be read (pruning then could delete needed data, so nothing is deleted)
  */
 export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<PruneResult> {
+  return withLock(repo, true, opts, () => pruneLocked(repo, opts));
+}
+
+async function pruneLocked(repo: Repository, opts: PruneOptions): Promise<PruneResult> {
   const maxUnused = opts.maxUnused ?? 0.2;
   const { backend, index } = repo;
   const used = new Set<Id>();
