@@ -20,8 +20,8 @@ import type { Repository } from '../store/repository.js';
 import type { Snapshot, SnapshotSummary } from '../store/snapshot.js';
 import { compareNames, type Tree, type TreeNode } from '../store/tree.js';
 import { readFileContent, type ChunkParams } from './file-reader.js';
-import { Limiter } from './limiter.js';
-import { rootComponents } from './source-paths.js';
+import { Limiter, settleAll } from '../core/limiter.js';
+import { rootComponents } from '../core/source-paths.js';
 
 /** A problem with one entry that did not stop the backup. */
 export interface BackupWarning {
@@ -143,7 +143,7 @@ class BackupRun {
     }
     entries.sort((a, b) => compareNames(a.name, b.name));
     const prev = await this.parentTree(parentId);
-    const nodes = await Promise.all(entries.map((e) => this.saveEntry(join(abs, e.name), rel ? `${rel}/${e.name}` : e.name, e.name, prev.get(e.name), underIncluded)));
+    const nodes = await settleAll(entries.map((e) => this.saveEntry(join(abs, e.name), rel ? `${rel}/${e.name}` : e.name, e.name, prev.get(e.name), underIncluded)));
     const kept = nodes.filter((n): n is TreeNode => n !== undefined);
     if (kept.length === 0 && this.filter.active && !underIncluded && !this.filter.included(rel)) return undefined;
     return this.repo.saveTree(this.saver, { nodes: kept });

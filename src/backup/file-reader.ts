@@ -6,9 +6,10 @@
  */
 import { constants, type BigIntStats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { chunkStream } from '../chunker/chunk-stream.js';
+import { chunkFile } from '../chunker/file-chunks.js';
 import type { GearTable } from '../chunker/gear-table.js';
 import { throwIfAborted } from '../core/errors.js';
+import { settleAll } from '../core/limiter.js';
 import type { BlobSaver } from '../store/blob-saver.js';
 import { idOf, type Id } from '../store/ids.js';
 import type { ChunkerConfig } from '../store/repo-config.js';
@@ -64,7 +65,7 @@ export async function readFileContent(path: string, saver: BlobSaver, chunk: Chu
       let stored = 0;
       const pending: Promise<void>[] = [];
       const c = chunk.config;
-      for await (const { data } of chunkStream(readAll(h, opts.signal), {
+      for await (const { data } of chunkFile(readAll(h, opts.signal), {
         minSize: c.minSize,
         avgSize: c.avgSize,
         maxSize: c.maxSize,
@@ -74,18 +75,18 @@ export async function readFileContent(path: string, saver: BlobSaver, chunk: Chu
         const id = idOf(data);
         content.push(id);
         size += data.length;
-        pending.push(
-          saver.save('data', data, id).then((r) => {
-            if (r.added) {
-              added += data.length;
-              stored += r.storedLength;
-            }
-          }),
-        );
+        const saved = saver.save('data', data, id).then((r) => {
+          if (r.added) {
+            added += data.length;
+            stored += r.storedLength;
+          }
+        });
+        saved.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+        pending.push(saved);
         // Bound the bytes waiting for compression.
-        if (pending.length >= 16) await Promise.all(pending.splice(0, 8));
+        if (pending.length >= 16) await settleAll(pending.splice(0, 8));
       }
-      await Promise.all(pending);
+      await settleAll(pending);
       totalRead += size;
       const after = await h.stat({ bigint: true });
       const stable = sameVersion(before, after) && Number(after.size) === size;

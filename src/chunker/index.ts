@@ -9,3 +9,4 @@ export * from './chunker.js';
 export * from './chunk-buffer.js';
 export * from './chunk-stream.js';
 export * from './append.js';
+export * from './file-chunks.js';

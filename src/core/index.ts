@@ -6,3 +6,6 @@ export * from './byte-sink.js';
 export * from './atomic-file.js';
 export * from './compress.js';
 export * from './bytes.js';
+export * from './limiter.js';
+export * from './source-paths.js';
+export * from './path-filter.js';

@@ -6,7 +6,7 @@
  */
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { chunkStream } from '../chunker/chunk-stream.js';
+import { chunkFile } from '../chunker/file-chunks.js';
 import type { GearTable } from '../chunker/gear-table.js';
 import { throwIfAborted } from '../core/errors.js';
 import { idOf, type Id } from '../store/ids.js';
@@ -43,7 +43,7 @@ export async function localChunks(path: string, config: ChunkerConfig, gear: Gea
         yield buf.subarray(0, bytesRead);
       }
     }
-    for await (const { data, offset } of chunkStream(pieces(), {
+    for await (const { data, offset } of chunkFile(pieces(), {
       minSize: config.minSize,
       avgSize: config.avgSize,
       maxSize: config.maxSize,

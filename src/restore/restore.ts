@@ -14,8 +14,8 @@ import type { GearTable } from '../chunker/gear-table.js';
 import { syncDir, tempPathFor } from '../core/atomic-file.js';
 import { ClawbackError, throwIfAborted } from '../core/errors.js';
 import { PathFilter, type PathFilterOptions } from '../core/path-filter.js';
-import { Limiter } from '../backup/limiter.js';
-import { rootComponents } from '../backup/source-paths.js';
+import { Limiter, settleAll } from '../core/limiter.js';
+import { rootComponents } from '../core/source-paths.js';
 import { idOf, type Id } from '../store/ids.js';
 import { withLock, type LockWait } from '../store/lock.js';
 import type { Repository } from '../store/repository.js';
@@ -101,7 +101,7 @@ class RestoreRun {
     throwIfAborted(this.opts.signal);
     const tree = await this.repo.loadTree(treeId);
     const wanted = new Set<string>();
-    await Promise.all(
+    await settleAll(
       tree.nodes.map(async (node) => {
         const r = rel ? `${rel}/${node.name}` : node.name;
         if (this.filter.excluded(r)) return;

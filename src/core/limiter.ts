@@ -1,5 +1,5 @@
 /*
- * A counting semaphore: at most `max` tasks run at once, the rest wait in
+ * Concurrency helpers. A counting semaphore: at most `max` tasks run at once, the rest wait in
  * order. Bounds open files and bytes in flight during a backup or restore.
  */
 
@@ -23,4 +23,15 @@ export class Limiter {
       this.queue.shift()?.();
     }
   }
+}
+
+/**
+ * Like Promise.all, but waits for every task to settle before rejecting with
+ * the first error, so no task keeps writing after the operation has failed.
+ */
+export async function settleAll<T>(tasks: Promise<T>[]): Promise<T[]> {
+  const r = await Promise.allSettled(tasks);
+  const bad = r.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+  if (bad) throw bad.reason;
+  return r.map((x) => (x as PromiseFulfilledResult<T>).value);
 }
