@@ -7,11 +7,9 @@
  *   node bench/clawback-job.mjs startup          (loads the library and exits: the fixed cost)
  * Calls signatureFile/deltaFile/patchFile from the built library (or $CLAWBACK_DIST) and prints one JSON line.
  */
-import { pathToFileURL } from 'node:url';
+import { lib } from './lib/library.mjs';
 
-// The runner points CLAWBACK_DIST at a snapshot of dist/src/index.js, so a rebuild mid-run changes nothing.
-const lib = process.env.CLAWBACK_DIST ? pathToFileURL(process.env.CLAWBACK_DIST).href : '../dist/src/index.js';
-const { deltaFile, patchFile, signatureFile } = await import(lib);
+const { deltaFile, patchFile, signatureFile } = lib;
 
 const [op, ...rest] = process.argv.slice(2);
 const args = rest.filter((a, i) => !a.startsWith('--') && !rest[i - 1]?.startsWith('--'));
@@ -33,7 +31,7 @@ async function main() {
   } else if (op === 'startup') {
     result = {};
   } else {
-    process.stderr.write('usage: clawback-job.mjs signature BASIS SIG [--format native] | delta SIG NEW DELTA | patch BASIS DELTA OUT\n');
+    process.stderr.write('usage: clawback-job.mjs signature BASIS SIG [--format native] | delta SIG NEW DELTA | patch BASIS DELTA OUT | startup\n');
     process.exit(2);
   }
   const ru = process.resourceUsage();

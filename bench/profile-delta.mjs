@@ -34,8 +34,8 @@ export async function profileDelta(o) {
   for (const f of readdirSync(dir)) if (f.endsWith('.cpuprofile')) rmSync(join(dir, f));
   const edited = { name: `edited-${sizeLabel(o.size)}`, ...ensureEditedCase(dataDir, o.size) };
   const unrelated = { name: `unrelated-${sizeLabel(o.literalSize)}`, ...ensureUnrelatedCase(dataDir, o.literalSize) };
-  const distIndex = snapshotDist(repo);
-  process.env.CLAWBACK_DIST = distIndex;
+  process.env.CLAWBACK_DIST ??= snapshotDist(repo);
+  const distIndex = process.env.CLAWBACK_DIST;
   const code = codeInfo(repo, dirname(distIndex));
   const runs = [];
   for (const c of [edited, unrelated]) {

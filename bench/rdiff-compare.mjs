@@ -162,8 +162,8 @@ export async function rdiffCompare(o) {
     c.newBytes = statSync(c.next).size;
   }
 
-  const distIndex = snapshotDist(join(here, '..'));
-  process.env.CLAWBACK_DIST = distIndex;
+  process.env.CLAWBACK_DIST ??= snapshotDist(join(here, '..'));
+  const distIndex = process.env.CLAWBACK_DIST;
   const started = Date.now();
   const all = [];
   const extraChecks = [];

@@ -3,14 +3,16 @@
  * The bench entry point (`npm run bench` builds first, then runs this):
  *   node bench/run.js                 everything: rdiff comparison at 1 GiB, then the micro-benchmarks
  *   node bench/run.js rdiff [--size 1g] [--literal-size 256m] [--reps 3] [--warmup 0] [--no-scaling] [--work DIR]
- *   node bench/run.js micro [rolling|strong|signature|delta|apply ...] [--clock wall|cpu]
+ *   node bench/run.js micro [rolling|strong|signature|delta|apply|hashes|chunker ...] [--clock wall|cpu]
  *   node bench/run.js profile [--size 1g] [--literal-size 256m] [--work DIR]
+ *   node bench/run.js store [options of bench/store-compare.mjs]     (snapshot store vs restic and borg)
  * Generated inputs and results go to bench/out/ (git-ignored) unless --work says otherwise.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSize } from './lib/gen-data.mjs';
+import { snapshotDist } from './lib/machine.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -20,6 +22,7 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--no-scaling') opts.scaling = false;
+    else if (a === '--profile' || a === '--keep') opts[a.slice(2)] = true;
     else if (a.startsWith('--')) {
       const [k, v] = a.includes('=') ? a.slice(2).split('=', 2) : [a.slice(2), argv[++i]];
       if (v === undefined) throw new RangeError(`"${k}" expected a value`);
@@ -38,7 +41,10 @@ function int(name, text, min) {
 async function main() {
   if (!existsSync(join(here, '..', 'dist', 'src', 'index.js'))) throw new Error('dist/ missing: run `npm run build` first (npm run bench does)');
   const { names, opts } = parseArgs(process.argv.slice(2));
+  // One build for the whole run: every job and suite loads this snapshot (see lib/library.mjs).
+  process.env.CLAWBACK_DIST ??= snapshotDist(join(here, '..'));
   const what = names[0] ?? 'all';
+  if (!['rdiff', 'micro', 'all', 'profile', 'store'].includes(what)) throw new RangeError(`unknown benchmark "${what}": expected rdiff, micro, profile, store or nothing`);
   const size = parseSize(opts.size ?? '1g');
   const common = {
     size,
@@ -53,14 +59,17 @@ async function main() {
     const { runMicro } = await import('./micro/index.mjs');
     await runMicro(what === 'micro' ? names.slice(1) : [], common.work, opts.clock ?? 'wall');
   }
+  if (what === 'store') {
+    const { storeCompare, storeOptions } = await import('./store-compare.mjs');
+    await storeCompare(storeOptions(opts));
+  }
   if (what === 'profile') {
     const { profileDelta } = await import('./profile-delta.mjs');
     await profileDelta({ ...common, top: int('top', opts.top ?? '15', 1) });
   }
-  if (!['rdiff', 'micro', 'all', 'profile'].includes(what)) throw new RangeError(`unknown benchmark "${what}": expected rdiff, micro, profile or nothing`);
 }
 
 main().catch((e) => {
-  process.stderr.write(`${e?.stack ?? e}\n`);
+  process.stderr.write(`${e instanceof RangeError ? e.message : (e?.stack ?? e)}\n`);
   process.exit(1);
 });

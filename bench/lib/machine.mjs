@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { cpus, totalmem } from 'node:os';
+import { cpus, getPriority, loadavg, totalmem } from 'node:os';
 
 const sh = (cmd) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' }).stdout?.trim() ?? '';
 
@@ -28,6 +28,8 @@ export function machineInfo(workDir = '.') {
     rdiff: sh('rdiff --version 2>&1 | head -1'),
     kernel: sh('uname -r'),
     fs: sh(`df -hT ${JSON.stringify(workDir)} | tail -1`),
+    nice: getPriority(),
+    load1: +loadavg()[0].toFixed(2),
   };
 }
 
@@ -39,6 +41,7 @@ export function machineMarkdown(m) {
     `- RAM: ${m.ramGiB} GiB`,
     `- Node ${m.node}; ${m.rdiff}; Linux ${m.kernel}`,
     `- work dir file system: \`${m.fs}\``,
+    `- run at nice ${m.nice}; 1-minute load average at the end: ${m.load1}`,
   ].join('\n');
 }
 

@@ -3,9 +3,11 @@
  * (lightly edited data) in both formats, and an all-LITERAL delta (unrelated
  * data). Native deltas include verifying the SHA-256 trailer.
  */
-import { applyDelta, delta, readSignature } from '../../dist/src/index.js';
+import { lib } from '../lib/library.mjs';
 import { SIZES, bytesLabel, lightlyEdited, randomBytes, runTasks } from './common.mjs';
 import { signatureOf } from './delta-encoder.mjs';
+
+const { applyDelta, delta, readSignature } = lib;
 
 export async function suite() {
   const tasks = [];

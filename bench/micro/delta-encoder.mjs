@@ -4,9 +4,11 @@
  * data (one 1 KiB edit per MiB), in both formats. The signature is read once
  * outside the timing; building the index is inside (it is part of every delta).
  */
-import { DeltaEncoder, SignatureEncoder, readSignature } from '../../dist/src/index.js';
+import { lib } from '../lib/library.mjs';
 import { SIZES, bytesLabel, lightlyEdited, randomBytes, runTasks } from './common.mjs';
 import { feed } from './signature-encoder.mjs';
+
+const { DeltaEncoder, SignatureEncoder, readSignature } = lib;
 
 /** Signature bytes of `data` in `format`, collected whole. */
 export function signatureOf(data, format) {

@@ -3,8 +3,9 @@
  * suite and writes them as markdown to <work>/micro.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { machineInfo, machineMarkdown } from '../lib/machine.mjs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { codeInfo, machineInfo, machineMarkdown } from '../lib/machine.mjs';
 import { fix, markdownTable, textTable } from '../lib/measure.mjs';
 import { clockName, setClock } from './common.mjs';
 
@@ -14,6 +15,8 @@ const SUITES = {
   signature: () => import('./signature-encoder.mjs'),
   delta: () => import('./delta-encoder.mjs'),
   apply: () => import('./apply-delta.mjs'),
+  hashes: () => import('./hash-backends.mjs'),
+  chunker: () => import('./chunker.mjs'),
 };
 
 const HEADER = ['task', 'bytes', 'mean ms', '±%', 'samples', 'MB/s'];
@@ -33,7 +36,9 @@ export async function runMicro(names, work, clock = 'wall') {
     md.push(`#### ${rows[0].suite}`, '', markdownTable(HEADER, rows.map(cells)), '');
   }
   const seconds = (Date.now() - started) / 1000;
-  const head = [`### micro-benchmarks (tinybench)`, '', `Command: \`node bench/run.js micro ${names.join(' ')} --clock ${clockName()}\`; MB/s = 10^6 bytes per second of mean latency, timed by the ${clockName() === 'cpu' ? 'process CPU clock (user+system)' : 'wall clock'}; ${seconds.toFixed(0)} s in all.`, '', machineMarkdown(machineInfo(work)), ''];
+  const repo = fileURLToPath(new URL('../..', import.meta.url));
+  const code = codeInfo(repo, process.env.CLAWBACK_DIST ? dirname(process.env.CLAWBACK_DIST) : undefined);
+  const head = [`### micro-benchmarks (tinybench)`, '', `Command: \`${['node bench/run.js micro', ...names, '--clock', clockName()].join(' ')}\`; code: commit ${code.commit}, ${code.srcFilesChanged} file(s) under src/ changed, dist/src hash ${code.distHash}; MB/s = 10^6 bytes per second of mean latency, timed by the ${clockName() === 'cpu' ? 'process CPU clock (user+system)' : 'wall clock'}; ${seconds.toFixed(0)} s in all.`, '', machineMarkdown(machineInfo(work)), ''];
   mkdirSync(work, { recursive: true });
   writeFileSync(join(work, 'micro.md'), [...head, ...md].join('\n'));
   process.stdout.write(`\nwrote ${join(work, 'micro.md')} (${seconds.toFixed(0)} s)\n`);

@@ -4,8 +4,10 @@
  * roll the delta matcher does at every offset; plus the same RabinKarp roll
  * written inline with int32 state, the best plain JS can do, for comparison.
  */
-import { RK_ADJ, RK_MULT, rabinKarp, rabinKarpRotate, rkPower, rollsum, rollsumRotate } from '../../dist/src/index.js';
+import { lib } from '../lib/library.mjs';
 import { MiB, randomBytes, runTasks } from './common.mjs';
+
+const { RK_ADJ, RK_MULT, rabinKarp, rabinKarpRotate, rkPower, rollsum, rollsumRotate } = lib;
 
 const WINDOW = 2048;
 let sink = 0;

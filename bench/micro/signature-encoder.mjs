@@ -3,8 +3,10 @@
  * BLAKE2b) and native (RabinKarp + XXH64), fed in 1 MiB pushes with the
  * recommended block length for the size.
  */
-import { SignatureEncoder } from '../../dist/src/index.js';
+import { lib } from '../lib/library.mjs';
 import { MiB, SIZES, bytesLabel, randomBytes, runTasks } from './common.mjs';
+
+const { SignatureEncoder } = lib;
 
 /** Pushes `data` in 1 MiB chunks and returns the output length. */
 export function feed(enc, data) {

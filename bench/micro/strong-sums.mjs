@@ -3,8 +3,10 @@
  * and MD4 (librsync signatures), XXH64 (native), over 1 MiB in blocks of 2 KiB
  * and 32 KiB; plus SHA-256 of the whole 1 MiB (the native delta trailer).
  */
-import { blake2b256, md4, sha256, xxh64Raw } from '../../dist/src/index.js';
+import { lib } from '../lib/library.mjs';
 import { KiB, MiB, randomBytes, runTasks } from './common.mjs';
+
+const { blake2b256, md4, sha256, xxh64Raw } = lib;
 
 export async function suite() {
   const buf = randomBytes(MiB, 'strong');

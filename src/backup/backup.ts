@@ -6,8 +6,8 @@
  * warning; unreadable or vanished entries are reported and the backup is
  * marked partial instead of failing.
  */
-import type { BigIntStats, Dirent } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstatSync, readdirSync, type BigIntStats, type Dirent } from 'node:fs';
+import { lstat, readlink } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { keyedGear } from '../chunker/gear-table.js';
@@ -136,7 +136,7 @@ class BackupRun {
     throwIfAborted(this.opts.signal);
     let entries: Dirent[];
     try {
-      entries = await readdir(abs, { withFileTypes: true });
+      entries = readdirSync(abs, { withFileTypes: true });
     } catch (e) {
       this.warn(abs, errCode(e) === 'ENOENT' ? 'VANISHED' : 'UNREADABLE', `cannot list directory: ${(e as Error).message}`);
       return undefined;
@@ -153,7 +153,8 @@ class BackupRun {
     if (this.filter.excluded(rel)) return undefined;
     let st: BigIntStats;
     try {
-      st = await lstat(abs, { bigint: true });
+      // Metadata calls are synchronous: on a local disk a thread-pool round trip costs more than the call.
+      st = lstatSync(abs, { bigint: true });
     } catch (e) {
       this.warn(abs, errCode(e) === 'ENOENT' ? 'VANISHED' : 'UNREADABLE', `cannot stat: ${(e as Error).message}`);
       return undefined;
@@ -209,7 +210,7 @@ class BackupRun {
     return this.limiter.run(async () => {
       throwIfAborted(this.opts.signal);
       try {
-        const r = await readFileContent(abs, this.saver, this.chunk, this.opts.signal ? { signal: this.opts.signal } : {});
+        const r = await readFileContent(abs, st, this.saver, this.chunk, this.opts.signal ? { signal: this.opts.signal } : {});
         if (r.unstable) this.warn(abs, 'CHANGED_DURING_READ', 'the file kept changing while it was read; stored one read of it');
         if (prev?.type === 'file') s.filesChanged++;
         else s.filesNew++;
@@ -286,7 +287,10 @@ async function saveRoot(run: BackupRun, repo: Repository, saver: BlobSaver, sour
  * @example const { id, summary } = await backup(repo, { paths: ['/home/me/.openclaw'] });
  */
 export async function backup(repo: Repository, opts: BackupOptions): Promise<BackupResult> {
-  return withLock(repo, false, opts, () => backupLocked(repo, opts));
+  return withLock(repo, false, opts, async () => {
+    await repo.refreshIndex();
+    return backupLocked(repo, opts);
+  });
 }
 
 async function backupLocked(repo: Repository, opts: BackupOptions): Promise<BackupResult> {
@@ -310,6 +314,7 @@ async function backupLocked(repo: Repository, opts: BackupOptions): Promise<Back
   const run = new BackupRun(repo, saver, new PathFilter(opts), opts);
   const tree = await saveRoot(run, repo, saver, sources, parentRoot);
   await saver.flush();
+  await repo.consolidateIndex(saver);
   throwIfAborted(opts.signal);
   run.summary.durationMs = Math.round(performance.now() - t0);
   let username: string | undefined;

@@ -8,6 +8,56 @@ import type { CommandEntry } from './command.js';
 /** Every command, in the order `clawback --help` lists them. */
 export const COMMANDS: readonly CommandEntry[] = [
   {
+    name: 'init',
+    summary: 'create a repository (--repo DIR or $CLAWBACK_REPO)',
+    load: async () => (await import('./init.js')).initCommand,
+  },
+  {
+    name: 'backup',
+    summary: 'back up files and directories into a new snapshot',
+    load: async () => (await import('./backup.js')).backupCommand,
+  },
+  {
+    name: 'snapshots',
+    summary: 'list the snapshots',
+    load: async () => (await import('./snapshots.js')).snapshotsCommand,
+  },
+  {
+    name: 'ls',
+    summary: 'list the files in a snapshot',
+    load: async () => (await import('./ls.js')).lsCommand,
+  },
+  {
+    name: 'diff',
+    summary: 'show what changed between two snapshots',
+    load: async () => (await import('./diff.js')).diffCommand,
+  },
+  {
+    name: 'restore',
+    summary: 'restore a snapshot into a directory, new or existing',
+    load: async () => (await import('./restore.js')).restoreCommand,
+  },
+  {
+    name: 'forget',
+    summary: 'remove snapshots by a retention policy (--keep-daily 7 ...)',
+    load: async () => (await import('./forget.js')).forgetCommand,
+  },
+  {
+    name: 'prune',
+    summary: 'delete data no snapshot references',
+    load: async () => (await import('./prune.js')).pruneCommand,
+  },
+  {
+    name: 'check',
+    summary: 'verify the repository (--read-data: every byte)',
+    load: async () => (await import('./check.js')).checkCommand,
+  },
+  {
+    name: 'cat',
+    summary: 'print a repository object (config, snapshot, tree, index, pack, blob)',
+    load: async () => (await import('./cat.js')).catCommand,
+  },
+  {
     name: 'rdiff',
     summary: "signature, delta and patch of single files, compatible with librsync's rdiff",
     load: async () => (await import('./rdiff.js')).rdiffCommand,

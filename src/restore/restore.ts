@@ -269,7 +269,10 @@ async function treeAt(repo: Repository, root: Id, from: string): Promise<{ tree:
  * @example await restore(repo, id, { target: '/tmp/restore', verify: true });
  */
 export async function restore(repo: Repository, snapshotId: Id, opts: RestoreOptions): Promise<RestoreSummary> {
-  return withLock(repo, false, opts, () => restoreLocked(repo, snapshotId, opts));
+  return withLock(repo, false, opts, async () => {
+    await repo.refreshIndex();
+    return restoreLocked(repo, snapshotId, opts);
+  });
 }
 
 async function restoreLocked(repo: Repository, snapshotId: Id, opts: RestoreOptions): Promise<RestoreSummary> {

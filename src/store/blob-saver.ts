@@ -32,7 +32,8 @@ export interface BlobSaverOptions {
 
 /** Packs blobs and writes them with their index entries. */
 export class BlobSaver {
-  private pack = new PackBuilder();
+  /** Trees and data go to separate packs, so reading trees touches few, small packs. */
+  private readonly packs: Record<BlobType, PackBuilder> = { data: new PackBuilder(), tree: new PackBuilder() };
   private readonly inflight = new Map<Id, Promise<SaveResult>>();
   /** Blobs in packs not yet indexed. */
   private readonly buffered = new Set<Id>();
@@ -73,17 +74,17 @@ export class BlobSaver {
     const c = await compress(data, this.opts.compressionLevel);
     throwIfAborted(this.opts.signal);
     // The blob becomes visible to has() only once its pack's index is written.
-    this.pack.add(type, id, c.codec, c.data, data.length);
+    this.packs[type].add(type, id, c.codec, c.data, data.length);
     this.buffered.add(id);
-    if (this.pack.dataLength >= this.opts.packSize) await this.flushPack();
+    if (this.packs[type].dataLength >= this.opts.packSize) await this.flushPack(type);
     return { id, added: true, storedLength: c.data.length };
   }
 
-  /** Writes the current pack (if any) and its index file. */
-  async flushPack(): Promise<void> {
-    const pack = this.pack;
+  /** Writes the current pack of `type` (if any) and its index file. */
+  async flushPack(type: BlobType): Promise<void> {
+    const pack = this.packs[type];
     if (pack.entries.length === 0) return this.flushing;
-    this.pack = new PackBuilder();
+    this.packs[type] = new PackBuilder();
     const prev = this.flushing;
     this.flushing = (async () => {
       await prev;
@@ -106,7 +107,8 @@ export class BlobSaver {
   /** Writes everything still buffered; after it resolves every saved blob is durable and indexed. */
   async flush(): Promise<void> {
     await Promise.all(this.inflight.values());
-    await this.flushPack();
+    await this.flushPack('data');
+    await this.flushPack('tree');
     await this.flushing;
   }
 }

@@ -42,7 +42,10 @@ export interface ForgetResult {
  */
 export async function forget(repo: Repository, policy: RetentionPolicy, opts: ForgetOptions = {}): Promise<ForgetResult> {
   if (policyIsEmpty(policy)) throw new ClawbackError('UNSUPPORTED', 'no policy was specified, no snapshots will be removed (give --keep-* options)');
-  return withLock(repo, true, opts, () => forgetLocked(repo, policy, opts));
+  return withLock(repo, true, opts, async () => {
+    await repo.refreshIndex();
+    return forgetLocked(repo, policy, opts);
+  });
 }
 
 async function forgetLocked(repo: Repository, policy: RetentionPolicy, opts: ForgetOptions): Promise<ForgetResult> {

@@ -40,7 +40,10 @@ export interface PruneResult {
  * @throws ClawbackError CORRUPT when a snapshot's tree cannot be read (pruning then could delete needed data, so nothing is deleted)
  */
 export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<PruneResult> {
-  return withLock(repo, true, opts, () => pruneLocked(repo, opts));
+  return withLock(repo, true, opts, async () => {
+    await repo.refreshIndex();
+    return pruneLocked(repo, opts);
+  });
 }
 
 async function pruneLocked(repo: Repository, opts: PruneOptions): Promise<PruneResult> {

@@ -6,15 +6,18 @@
 import { hostname } from 'node:os';
 import { decompress } from '../core/compress.js';
 import { ClawbackError } from '../core/errors.js';
-import { CONFIG_NAME, type Backend } from './backend.js';
+import { CONFIG_NAME, deleteIfExists, type Backend } from './backend.js';
 import { BlobSaver, type BlobSaverOptions } from './blob-saver.js';
 import { idOf, isId, verifyId, type Id } from './ids.js';
-import { decodeIndex } from './index-file.js';
+import { decodeIndex, encodeIndex } from './index-file.js';
 import { MasterIndex } from './master-index.js';
 import type { BlobType } from './pack.js';
 import { decodeRepoConfig, encodeRepoConfig, newRepoConfig, type RepoConfig, type RepoConfigOptions } from './repo-config.js';
 import { decodeSnapshot, encodeSnapshot, type Snapshot } from './snapshot.js';
 import { decodeTree, encodeTree, type Tree } from './tree.js';
+
+/** Bytes of whole tree packs kept in memory. */
+const TREE_PACK_CACHE = 64 * 1024 * 1024;
 
 /** A snapshot with its id. */
 export interface SnapshotRecord {
@@ -53,19 +56,62 @@ export class Repository {
     return repo;
   }
 
+  /** Index files whose contents are in the master index. */
+  private readonly loadedIndexFiles = new Set<Id>();
+
+  private async readIndexFile(name: Id): Promise<void> {
+    const bytes = await this.backend.read('index', name);
+    verifyId(name, bytes, 'index file');
+    for (const p of decodeIndex(bytes)) this.index.addPack(p.packId, p.blobs);
+    this.loadedIndexFiles.add(name);
+  }
+
   /** (Re)reads every index file into the master index. Damaged index files are reported through onError and skipped. */
   async loadIndex(onError?: (name: string, e: unknown) => void): Promise<void> {
+    this.index.clear();
+    this.loadedIndexFiles.clear();
     for await (const { name } of this.backend.list('index')) {
       try {
-        const bytes = await this.backend.read('index', name);
-        verifyId(name, bytes, 'index file');
-        for (const p of decodeIndex(bytes)) this.index.addPack(p.packId, p.blobs);
+        await this.readIndexFile(name);
       } catch (e) {
         if (!onError) throw e;
         onError(name, e);
       }
     }
     this.indexLoaded = true;
+  }
+
+  /**
+   * Brings the master index up to date with the backend after taking a lock:
+   * reads index files written since (by this or another process); reloads
+   * everything when one was removed (a prune ran), so no blob that is gone
+   * still looks present.
+   */
+  async refreshIndex(): Promise<void> {
+    const names = new Set<Id>();
+    for await (const { name } of this.backend.list('index')) names.add(name);
+    for (const n of this.loadedIndexFiles) {
+      if (!names.has(n)) return this.loadIndex();
+    }
+    for (const n of names) if (!this.loadedIndexFiles.has(n)) await this.readIndexFile(n);
+  }
+
+  /**
+   * Replaces the small per-pack index files a saver wrote with one index file
+   * for all its packs: written first, then the small ones deleted, so a crash
+   * between leaves duplicates, never a gap. Keeps opening a repository cheap.
+   */
+  async consolidateIndex(saver: BlobSaver): Promise<void> {
+    if (saver.indexFiles.length < 2) return;
+    const bytes = encodeIndex(saver.packsWritten);
+    const id = idOf(bytes);
+    await this.backend.write('index', id, bytes);
+    this.loadedIndexFiles.add(id);
+    for (const old of saver.indexFiles) {
+      if (old === id) continue;
+      await deleteIfExists(this.backend, 'index', old);
+      this.loadedIndexFiles.delete(old);
+    }
   }
 
   /** A saver for new blobs with this repository's pack size and compression. */
@@ -85,7 +131,7 @@ export class Repository {
     const loc = this.index.get(id);
     if (!loc) throw new ClawbackError('NOT_FOUND', `blob ${id.slice(0, 12)} is not in the index`);
     if (type && loc.type !== type) throw new ClawbackError('CORRUPT', `blob ${id.slice(0, 12)} is a ${loc.type} blob, expected ${type}`);
-    const stored = await this.backend.read('data', loc.packId, { offset: loc.offset, length: loc.storedLength });
+    const stored = loc.type === 'tree' ? (await this.treePack(loc.packId)).subarray(loc.offset, loc.offset + loc.storedLength) : await this.backend.read('data', loc.packId, { offset: loc.offset, length: loc.storedLength });
     let raw: Uint8Array;
     try {
       raw = await decompress(loc.codec, stored, loc.rawLength);
@@ -94,6 +140,29 @@ export class Repository {
     }
     verifyId(id, raw, `blob in pack ${loc.packId.slice(0, 12)}:`);
     return raw;
+  }
+
+  /** Whole packs holding trees, most recently used last; bounded by TREE_PACK_CACHE bytes. */
+  private readonly treePacks = new Map<Id, Uint8Array>();
+  private treePackBytes = 0;
+
+  /** A pack holding tree blobs, read whole once and kept: a walk loads many trees from few packs. */
+  private async treePack(packId: Id): Promise<Uint8Array> {
+    const hit = this.treePacks.get(packId);
+    if (hit) {
+      this.treePacks.delete(packId);
+      this.treePacks.set(packId, hit);
+      return hit;
+    }
+    const bytes = await this.backend.read('data', packId);
+    this.treePacks.set(packId, bytes);
+    this.treePackBytes += bytes.length;
+    for (const [id, b] of this.treePacks) {
+      if (this.treePackBytes <= TREE_PACK_CACHE || id === packId) break;
+      this.treePacks.delete(id);
+      this.treePackBytes -= b.length;
+    }
+    return bytes;
   }
 
   /** Loads and validates a tree blob. */
