@@ -5,16 +5,19 @@
  * initial backup, incremental backup, unchanged re-run, restore (checked file
  * by file) and check --read-data, each tool a whole process under GNU time.
  *   node bench/store-compare.mjs [--scale 1] [--repeat 3] [--seed 1] [--fixture legacy]
- *                                [--work /tmp/clawback-bench-store] [--profile] [--profile-only] [--keep]
- * --profile adds CPU profiles of clawback's initial backup, unchanged re-run and restore;
- * --profile-only runs just those (on fixture A); --keep leaves repositories and profiles in the work dir.
+ *                                [--work /tmp/clawback-bench-store] [--big-file 1g] [--profile] [--profile-only] [--keep]
+ * --big-file backs up and restores one incompressible file of that size per tool (peak RSS
+ * against file size; 0 skips it); --profile adds CPU profiles of clawback's initial backup,
+ * unchanged re-run, restore and check; --profile-only runs just those (on fixture A);
+ * --keep leaves repositories and profiles in the work dir.
  *   node bench/run.js store [same options]
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseSize, writeRandomFile } from './lib/gen-data.mjs';
 import { codeInfo, machineInfo } from './lib/machine.mjs';
-import { requireTools } from './lib/measure.mjs';
+import { requireTools, sameFile } from './lib/measure.mjs';
 import { changedContent } from './lib/store-changed.mjs';
 import { duBytes, loads, run, timedRun } from './lib/store-measure.mjs';
 import { profileStore } from './lib/store-profile.mjs';
@@ -181,8 +184,41 @@ export async function storeCompare(o) {
   eachRep(o, (tool) => record(results, 'check', tool, timedRun(...spread(tool.check(home(o, tool))))));
   results.loads.end = loads();
 
+  if (o.bigFile > 0) results.bigFile = bigFilePhase(o);
   if (o.profile) results.profile = await profileStore({ work: o.work, src: o.src });
   return finish(o, results);
+}
+
+/**
+ * Memory against file size: one incompressible file of `o.bigFile` bytes backed up into a
+ * fresh repository and restored, once per tool. Peak RSS that stays flat while the file grows
+ * says memory is bounded by the index, not by file sizes.
+ */
+function bigFilePhase(o) {
+  const dir = join(o.work, 'big', String(o.bigFile));
+  const file = join(dir, 'src', 'file.bin');
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeRandomFile(file, o.bigFile, 'store-big');
+  }
+  const out = { bytes: o.bigFile };
+  for (const tool of TOOLS) {
+    const h = join(dir, 'homes', tool.name);
+    rmSync(h, { recursive: true, force: true });
+    mkdirSync(h, { recursive: true });
+    tool.init(h);
+    const b = timedRun(...spread(tool.backup(h, dirname(file))));
+    const target = join(dir, 'restore', tool.name);
+    rmSync(target, { recursive: true, force: true });
+    mkdirSync(target, { recursive: true });
+    const r = timedRun(...spread(tool.restore(h, target)));
+    const same = sameFile(file, join(restoredRoot(target, dirname(file)), 'file.bin'));
+    out[tool.name] = { backup: { wall: b.wall, cpu: b.cpu, rssKiB: b.rssKiB }, restore: { wall: r.wall, cpu: r.cpu, rssKiB: r.rssKiB }, identical: same };
+    process.stderr.write(`  big file ${tool.name.padEnd(8)} backup ${b.wall.toFixed(2)} s ${(b.rssKiB / 1024).toFixed(0)} MiB; restore ${r.wall.toFixed(2)} s ${(r.rssKiB / 1024).toFixed(0)} MiB; ${same ? 'identical' : 'DIFFERENT'}\n`);
+    rmSync(target, { recursive: true, force: true });
+    if (!o.keep) rmSync(h, { recursive: true, force: true });
+  }
+  return out;
 }
 
 /** Removes the scratch directories, prints the report and writes it as JSON and markdown. */
@@ -219,6 +255,7 @@ export function storeOptions(opts) {
     fixture,
     profile: opts.profile === true || opts.profile === 'true',
     profileOnly: opts['profile-only'] === true || opts['profile-only'] === 'true',
+    bigFile: opts['big-file'] === undefined ? 1 << 30 : parseSize(opts['big-file']),
     keep: opts.keep === true || opts.keep === 'true',
   };
 }

@@ -70,14 +70,15 @@ function profileRun(dir, argv) {
   return { wall: m.wall, cpu: m.cpu, rssKiB: m.rssKiB, job: JSON.parse(m.stdout.trim().split('\n').pop()), threads };
 }
 
-/** Profiles an initial backup of `src` into a fresh repository, an unchanged re-run and a restore into an empty directory. */
+/** Profiles an initial backup of `src` into a fresh repository, an unchanged re-run, a restore into an empty directory and check --read-data. */
 export async function profileStore({ work, src }) {
   const dir = join(work, 'profile');
   rmSync(dir, { recursive: true, force: true });
   run([process.execPath, JOB, 'init', join(dir, 'repo')]);
-  process.stderr.write('profiling clawback initial backup, unchanged re-run and restore ...\n');
+  process.stderr.write('profiling clawback initial backup, unchanged re-run, restore and check ...\n');
   const initial = profileRun(join(dir, 'initial'), [JOB, 'backup', join(dir, 'repo'), src]);
   const unchanged = profileRun(join(dir, 'unchanged'), [JOB, 'backup', join(dir, 'repo'), src]);
   const restore = profileRun(join(dir, 'restore'), [JOB, 'restore', join(dir, 'repo'), join(dir, 'target')]);
-  return { initial, unchanged, restore };
+  const check = profileRun(join(dir, 'check'), [JOB, 'check', join(dir, 'repo'), '--read-data']);
+  return { initial, unchanged, restore, check };
 }

@@ -54,9 +54,11 @@ export class ByteSink {
     this.len++;
   }
 
-  /** Returns a copy of the held bytes and empties the sink. */
+  /** Returns the held bytes (the caller owns them) and empties the sink. */
   take(): Uint8Array {
-    const out = this.buf.slice(0, this.len);
+    // Hand over the buffer instead of copying it: the next write gets a fresh one.
+    const out = this.buf.subarray(0, this.len);
+    this.buf = new Uint8Array(Math.min(this.buf.length, 1 << 22));
     this.len = 0;
     return out;
   }

@@ -9,6 +9,7 @@
  */
 import { blake2b as nobleBlake2b } from '@noble/hashes/blake2.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { createRequire } from 'node:module';
 import { md4Js } from './hash-md4.js';
 import { Xxh64, xxh64Js } from './hash-xxh64.js';
 
@@ -66,9 +67,11 @@ function bigIntToBytes(h: bigint): Uint8Array {
 /** The BLAKE2b and MD4 of hash-wasm, or undefined when WebAssembly is missing or fails. */
 async function loadHashWasm(): Promise<Pick<HashSet, 'blake2b256' | 'md4'> | undefined> {
   try {
-    const { createBLAKE2b, createMD4 } = await import('hash-wasm');
-    const blake2 = await createBLAKE2b(BLAKE2B_LEN * 8);
-    const md4 = await createMD4();
+    // The per-algorithm builds: the package's main bundle carries every algorithm (~3x the load time).
+    const require = createRequire(import.meta.url);
+    const { createBLAKE2b } = require('hash-wasm/dist/blake2b.umd.min.js') as typeof import('hash-wasm');
+    const { createMD4 } = require('hash-wasm/dist/md4.umd.min.js') as typeof import('hash-wasm');
+    const [blake2, md4] = await Promise.all([createBLAKE2b(BLAKE2B_LEN * 8), createMD4()]);
     return {
       blake2b256(data) {
         blake2.init();

@@ -1,11 +1,11 @@
 /*
  * Applying a delta: the whole-buffer form and the async form over a
- * random-access basis. Both verify the native trailer (length and SHA-256 of
+ * random-access basis. Both verify the native trailer (length and XXH64 of
  * the output); a mismatch is an INTEGRITY error, never silently wrong output.
  */
 import { assertBytes, assertInt } from '../core/assert.js';
 import { RsyncError, throwIfAborted } from '../core/errors.js';
-import { createSha256, type IncrementalHash } from '../core/hash.js';
+import { createXxh64, type IncrementalHash } from '../core/hash.js';
 import { PatchDecoder, type DeltaTrailer } from './patch.js';
 
 /** A basis that can be read at any offset (a file handle, a buffer). */
@@ -21,7 +21,7 @@ export class OutputVerifier {
   private sha: IncrementalHash | undefined;
   private len = 0;
   constructor(native: boolean) {
-    this.sha = native ? createSha256() : undefined;
+    this.sha = native ? createXxh64() : undefined;
   }
   update(data: Uint8Array): void {
     this.sha?.update(data);
@@ -31,8 +31,8 @@ export class OutputVerifier {
   verify(trailer: DeltaTrailer | undefined): void {
     if (!this.sha || !trailer) return;
     const got = this.sha.digest();
-    if (this.len !== trailer.length || !got.every((b, i) => b === trailer.sha256[i])) {
-      throw new RsyncError('INTEGRITY', 'patched output does not match the SHA-256 in the delta (wrong basis or corrupt delta)');
+    if (this.len !== trailer.length || !got.every((b, i) => b === trailer.checksum[i])) {
+      throw new RsyncError('INTEGRITY', 'patched output does not match the checksum in the delta (wrong basis or corrupt delta)');
     }
   }
 }

@@ -8,7 +8,7 @@
 import { assertBytes, assertInt, assertOneOf } from '../core/assert.js';
 import { ByteSink } from '../core/byte-sink.js';
 import { RsyncError } from '../core/errors.js';
-import { createSha256, type IncrementalHash } from '../core/hash.js';
+import { createXxh64, type IncrementalHash } from '../core/hash.js';
 import { OP_END, writeCopy, writeLiteralHeader } from './delta-commands.js';
 import { NATIVE_DELTA_MAGIC, RS_DELTA_MAGIC, type FormatKind } from './magic.js';
 import { writeU32, writeUint } from './netint.js';
@@ -39,8 +39,8 @@ export interface DeltaStats {
 }
 
 const MIX = 0x9e3779b1;
-/** Bytes of the native delta trailer: u64 new length, SHA-256 of the new data. */
-export const NATIVE_DELTA_TRAILER_LEN = 40;
+/** Bytes of the native delta trailer: u64 new length, u64 XXH64 of the new data (as rsync's xxh64 whole-file check). */
+export const NATIVE_DELTA_TRAILER_LEN = 16;
 
 /** Second return value of the roll loops: the weak sum where they stopped. */
 const ROLL = new Uint32Array(1);
@@ -134,7 +134,7 @@ export class DeltaEncoder {
     // block length in a signature header costs no large allocation up front.
     this.cap = this.maxLit + 2 * this.bl + (1 << 16);
     this.buf = new Uint8Array(Math.min(this.cap, 1 << 16));
-    this.sha = this.format === 'native' ? createSha256() : undefined;
+    this.sha = this.format === 'native' ? createXxh64() : undefined;
     const head = new Uint8Array(4);
     writeU32(head, 0, this.format === 'native' ? NATIVE_DELTA_MAGIC : RS_DELTA_MAGIC);
     this.sink.append(head);

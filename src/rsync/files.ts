@@ -46,12 +46,21 @@ export async function* readChunks(h: FileHandle, chunkSize = 1 << 20, reuse = tr
   }
 }
 
-/** A RandomAccessSource over an open file handle of known length. */
-export function fileSource(h: FileHandle, length: number): RandomAccessSource {
+/**
+ * A RandomAccessSource over an open file handle of known length. With `reuse`,
+ * every read returns a view of one internal buffer, valid until the next read:
+ * for consumers (like patchFile) that finish with each chunk before asking for more.
+ */
+export function fileSource(h: FileHandle, length: number, opts: { reuse?: boolean } = {}): RandomAccessSource {
+  let scratch = new Uint8Array(0);
   return {
     length,
     async read(offset, n) {
-      const buf = new Uint8Array(n);
+      let buf: Uint8Array;
+      if (opts.reuse) {
+        if (scratch.length < n) scratch = new Uint8Array(n);
+        buf = scratch.subarray(0, n);
+      } else buf = new Uint8Array(n);
       let got = 0;
       while (got < n) {
         const { bytesRead } = await h.read(buf, got, n - got, offset + got);
@@ -157,7 +166,8 @@ export async function patchFile(basisPath: string, deltaPath: string, outPath: s
           yield c;
         }
       })();
-      const gen = patchStream(fileSource(bh, basisSize), deltaChunks, opts.signal ? { signal: opts.signal } : {});
+      // Each yielded chunk is written before the next is read, so one basis buffer serves every copy.
+      const gen = patchStream(fileSource(bh, basisSize, { reuse: true }), deltaChunks, { readSize: 4 << 20, ...(opts.signal ? { signal: opts.signal } : {}) });
       const outputLength = await writeAll(outPath, opts, gen);
       return { outputLength };
     }),

@@ -16,7 +16,7 @@ export const RS_RK_MD4_SIG_MAGIC = 0x72730146;
 export const RS_RK_BLAKE2_SIG_MAGIC = 0x72730147;
 /** clawback native signature: RabinKarp + XXH64, with a length-and-checksum trailer. */
 export const NATIVE_SIG_MAGIC = 0x636c7331;
-/** clawback native delta: librsync commands plus a length and SHA-256 trailer. */
+/** clawback native delta: librsync commands plus a length and XXH64 trailer. */
 export const NATIVE_DELTA_MAGIC = 0x636c6431;
 
 /** Which rolling checksum a signature's weak sums use. */

@@ -24,7 +24,8 @@ export interface PatchOptions {
 /** What the native trailer promises about the output. */
 export interface DeltaTrailer {
   length: number;
-  sha256: Uint8Array;
+  /** XXH64 (seed 0, big-endian) of the output. */
+  checksum: Uint8Array;
 }
 
 type State = 'magic' | 'cmd' | 'params' | 'literal' | 'trailer' | 'done';
@@ -136,7 +137,7 @@ export class PatchDecoder {
           else {
             const length = readUint(this.hdr, 0, 8);
             if (length < 0) this.fail('CORRUPT', 'trailer length beyond 2^53');
-            this.trailer = { length, sha256: this.hdr.slice(8, 40) };
+            this.trailer = { length, checksum: this.hdr.slice(8, 16) };
             this.state = 'done';
           }
           break;

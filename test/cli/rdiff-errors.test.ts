@@ -65,7 +65,7 @@ describe('corrupt deltas', () => {
     bad[at + 10] = bad[at + 10]! ^ 0x20;
     const r = await patchWith(bad);
     expect(r.code).toBe(4);
-    expectOneLineError(r.stderr, /SHA-256/, /does not belong together|damaged/);
+    expectOneLineError(r.stderr, /checksum/, /does not belong together|damaged/);
     expect(await leftovers()).toEqual([]);
   });
 

@@ -36,7 +36,7 @@ describe('--format native', () => {
     await writeFiles(t.dir, { 'wrong-basis': wrong });
     const r = await clawback(['rdiff', 'patch', t.path('wrong-basis'), t.path('n.delta'), t.path('n.wrong')]);
     expect(r.code).toBe(4);
-    expectOneLineError(r.stderr, /SHA-256|match/);
+    expectOneLineError(r.stderr, /checksum|match/);
     expect((await t.list()).filter((f) => f.includes('n.wrong'))).toEqual([]);
   });
 

@@ -137,7 +137,7 @@ describe('round trip: patch(basis, delta(signature(basis), new)) == new', () => 
           const sig = signature(basis, { ...kind, blockLen });
           const d = delta(sig, data);
           expect(firstDiff(patch(basis, d), data)).toBeUndefined();
-          // The native delta carries its own length + SHA-256: the wrong basis is refused unless it gives the same output.
+          // The native delta carries its own length + XXH64: the wrong basis is refused unless it gives the same output.
           if (kind.format === 'native' && basis.length > 0) {
             const other = basis.slice();
             other[0] = other[0]! ^ 0xff;

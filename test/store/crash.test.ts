@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { backup } from '../../src/backup/backup.js';
 import { restore } from '../../src/restore/restore.js';
 import { LocalBackend } from '../../src/store/backend-local.js';
@@ -16,6 +16,7 @@ import { Repository } from '../../src/store/repository.js';
 import { Rng } from '../helpers/prng.js';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), '../helpers/backup-child.mjs');
+const BUILD = inject('buildRoot');
 const POINTS = Number(process.env['CLAWBACK_CRASH_POINTS'] ?? 20);
 
 let dir: string;
@@ -28,7 +29,7 @@ afterAll(async () => {
 
 function runChild(repoDir: string, src: string, killAfterMs: number): Promise<'killed' | 'finished'> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, repoDir, src], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CHILD, BUILD, repoDir, src], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const t = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
