@@ -3,17 +3,11 @@
  * buffers, and a description of the first difference for failure messages.
  */
 
+import { concatBytes } from '../../src/rsync/buffers.js';
+
 /** Concatenates byte arrays. */
 export function concat(...parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** True when two byte arrays hold the same bytes (cheaper than expect().toEqual on MBs). */
