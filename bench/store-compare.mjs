@@ -159,7 +159,7 @@ export async function storeCompare(o) {
     copyDir(saved(o, tool, 'incremental'), h);
     const m = timedRun(...spread(tool.backup(h, o.src)));
     const j = jobJson(tool, m);
-    record(results, 'unchanged', tool, m, j ? { inProcessMs: j.ms, backupMs: j.summary.durationMs, loadedMs: j.loadedMs, job: j.summary } : {});
+    record(results, 'unchanged', tool, m, j ? { inProcessMs: j.ms, loadedMs: j.loadedMs, openMs: j.openMs, backupMs: j.summary.durationMs, job: j.summary } : {});
   });
   results.loads.afterUnchanged = loads();
 

@@ -1,8 +1,9 @@
 /*
  * Checks that a restore is identical to its source: walks both trees with
  * lstat and compares every regular file by SHA-256, every symlink by target,
- * every directory by presence. Mode and mtime differences are counted apart
- * (reported, not failures); special files (FIFOs, sockets) are listed.
+ * every directory by presence. Mode (not for symlinks) and mtime (to the second)
+ * differences are counted apart (reported, not failures); special files (FIFOs,
+ * sockets) are listed.
  */
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
@@ -51,8 +52,8 @@ export function compareTrees(source, restored) {
         r.bytes += e.size;
       } else if (e.type === 'symlink') r.symlinks++;
       else r.dirs++;
-      const modeMatters = e.type !== 'symlink';
-      if ((modeMatters && f.mode !== e.mode) || (e.type !== 'dir' && f.mtime !== e.mtime)) r.metaDiffer.push(rel);
+      // Symlink modes are not meaningful on Linux; mtimes are compared to the second for every type.
+      if ((e.type !== 'symlink' && f.mode !== e.mode) || f.mtime !== e.mtime) r.metaDiffer.push(rel);
     }
   }
   for (const [rel, f] of b) if (!a.has(rel) && f.type !== 'special') r.extra.push(rel);

@@ -101,7 +101,9 @@ class BackupRun {
   warn(path: string, code: BackupWarning['code'], message: string): void {
     const w = { path, code, message };
     this.warnings.push(w);
-    if (code !== 'CHANGED_DURING_READ') {
+    // Special files are never backed up (by design, not a failure); only entries we
+    // could not read make the backup partial.
+    if (code === 'VANISHED' || code === 'UNREADABLE') {
       this.summary.skipped++;
       this.summary.partial = true;
     }

@@ -64,7 +64,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'demo',
-    summary: 'run the engine on a generated 20 MB agent state and check it against rdiff',
+    summary: 'back up a generated OpenClaw home, change it, break it, roll it back and verify it byte for byte',
     load: async () => (await import('./demo.js')).demoCommand,
   },
 ];

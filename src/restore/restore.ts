@@ -126,8 +126,11 @@ class RestoreRun {
   }
 
   private async deleteExtra(dir: string, rel: string, wanted: Set<string>): Promise<void> {
-    for (const name of await readdir(dir)) {
+    for (const ent of await readdir(dir, { withFileTypes: true })) {
+      const name = ent.name;
       if (wanted.has(name)) continue;
+      // FIFOs, sockets and devices are never in a snapshot; removing them would break a running program.
+      if (!ent.isFile() && !ent.isDirectory() && !ent.isSymbolicLink()) continue;
       const r = rel ? `${rel}/${name}` : name;
       if (this.filter.excluded(r) || (this.filter.active && !this.filter.included(r))) continue;
       // Our own temporary files from an interrupted restore go too.
