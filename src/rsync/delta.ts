@@ -53,7 +53,7 @@ const ROLL = new Uint32Array(1);
 function rollRabinKarp(b: Uint8Array, pos: number, stop: number, bl: number, w: number, multN: number, filter: Int32Array, fshift: number, outW: Uint32Array): number {
   let h = w | 0;
   for (;;) {
-    const f = Math.imul(h, MIX) >>> fshift;
+    const f = h >>> fshift;
     if ((filter[f >>> 5]! & (1 << (f & 31))) !== 0 || pos >= stop) break;
     h = (Math.imul(h, RK_MULT) + b[pos + bl]! - Math.imul(multN, b[pos]! + RK_ADJ)) | 0;
     pos++;
@@ -239,8 +239,7 @@ export class DeltaEncoder {
       const stop = Math.min(end - bl, this.lit + this.maxLit);
       pos = rk ? rollRabinKarp(b, pos, stop, bl, w, this.multN, filter, fshift, ROLL) : rollRollsum(b, pos, stop, bl, w, filter, fshift, ROLL);
       w = ROLL[0]!;
-      const f = Math.imul(w, MIX) >>> fshift;
-      if ((filter[f >>> 5]! & (1 << (f & 31))) !== 0) {
+      if (this.index.mayContain(w)) {
         const hit = this.findMatch(w, pos, bl);
         if (hit >= 0) {
           this.addMatch(hit, pos, bl);
@@ -315,16 +314,13 @@ export class DeltaEncoder {
     if (n > 0 && n <= this.bl && this.sig.blockCount > 0) {
       // The window shrinks at the end so a short last block can match (librsync rs_delta_s_flush).
       let w = this.haveWeak ? this.w : this.rk ? rabinKarp(b, pos, this.end) : rollsum(b, pos, this.end);
-      const filter = this.index.filter;
-      const fshift = this.index.filterShift;
       if (n === this.bl) {
         w = this.rk ? rabinKarpRollOut(w, rkPower(n - 1), b[pos]!) : rollsumRollOut(w, n, b[pos]!);
         pos++;
         n--;
       }
       while (n > 0) {
-        const f = Math.imul(w, MIX) >>> fshift;
-        if ((filter[f >>> 5]! & (1 << (f & 31))) !== 0) {
+        if (this.index.mayContain(w)) {
           const hit = this.findMatch(w, pos, n);
           if (hit >= 0) {
             this.addMatch(hit, pos, n);

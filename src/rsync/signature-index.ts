@@ -12,7 +12,12 @@ const MIX = 0x9e3779b1;
 
 /** Filter and chained table over a signature's weak sums. */
 export class SignatureIndex {
-  /** Bit filter: bit (mix(weak) >>> filterShift) is set for every indexed weak sum. */
+  /**
+   * Bit filter: bit filterKey(weak) is set for every indexed weak sum. The key is
+   * the top bits of the weak sum for RabinKarp (its high bits depend on every
+   * byte, so no extra mixing is needed in the per-byte loop) and of the mixed
+   * weak sum for rollsum (whose halves are plain sums).
+   */
   readonly filter: Int32Array;
   readonly filterShift: number;
   /** First block index per table slot, -1 when empty. */
@@ -56,7 +61,7 @@ export class SignatureIndex {
       }
       this.next[i] = this.head[slot]!;
       this.head[slot] = i;
-      const f = m >>> this.filterShift;
+      const f = this.filterKey(w);
       this.filter[f >>> 5]! |= 1 << (f & 31);
     }
   }
@@ -70,6 +75,22 @@ export class SignatureIndex {
     let c = this.head[slot]!;
     while (this.next[c] !== old) c = this.next[c]!;
     this.next[c] = by;
+  }
+
+  /** True when the weak sums are RabinKarp (filter keyed by their top bits). */
+  get rabinKarp(): boolean {
+    return this.sig.weak === 'rabinkarp';
+  }
+
+  /** The filter bit of weak sum `w`. */
+  filterKey(w: number): number {
+    return (this.sig.weak === 'rabinkarp' ? w : Math.imul(w, MIX)) >>> this.filterShift;
+  }
+
+  /** Does the filter let `w` through (a candidate may exist)? */
+  mayContain(w: number): boolean {
+    const f = this.filterKey(w);
+    return (this.filter[f >>> 5]! & (1 << (f & 31))) !== 0;
   }
 
   /** Mixed key of a weak sum (the same mixing the constructor used). */
