@@ -184,6 +184,7 @@ export async function storeCompare(o) {
   eachRep(o, (tool) => record(results, 'check', tool, timedRun(...spread(tool.check(home(o, tool))))));
   results.loads.end = loads();
 
+  if (!o.keep) for (const d of ['saved', 'restore']) rmSync(join(o.work, d), { recursive: true, force: true });
   if (o.bigFile > 0) results.bigFile = bigFilePhase(o);
   if (o.profile) results.profile = await profileStore({ work: o.work, src: o.src });
   return finish(o, results);

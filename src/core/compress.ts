@@ -19,6 +19,9 @@ const inflateRawAsync = promisify(zInflateRaw);
  */
 const ZOPTS = { memLevel: 7 } as const;
 
+/** Blobs up to this size are inflated synchronously (measured: the async call costs more than the work). */
+const SYNC_INFLATE_MAX = 256 * 1024;
+
 /** Codec ids as stored in pack headers (docs/format.md). */
 export const CODEC_NONE = 0;
 export const CODEC_DEFLATE = 1;
@@ -110,6 +113,8 @@ function checkLen(out: Uint8Array, rawLength: number): Uint8Array {
  */
 export async function decompress(codec: number, data: Uint8Array, rawLength: number): Promise<Uint8Array> {
   if (codec === CODEC_NONE) return checkLen(data, rawLength);
+  // Chunk-sized blobs inflate faster inline than through a thread-pool round trip.
+  if (rawLength <= SYNC_INFLATE_MAX) return decompressSync(codec, data, rawLength);
   if (codec !== CODEC_DEFLATE) throw new ClawbackError('UNSUPPORTED', `unknown compression codec ${codec}`);
   try {
     if (useZlib) return checkLen(new Uint8Array(await inflateRawAsync(data, { maxOutputLength: Math.max(1, rawLength) })), rawLength);

@@ -86,7 +86,7 @@ class RestoreRun {
     private readonly opts: RestoreOptions,
   ) {
     this.gear = keyedGear(new Uint8Array(Buffer.from(repo.config.chunker.gearKey, 'hex')));
-    this.limiter = new Limiter(opts.concurrency ?? 4);
+    this.limiter = new Limiter(opts.concurrency ?? 8);
   }
 
   /** Makes `dir` a real directory (replacing a file or symlink in its place). */
@@ -184,6 +184,17 @@ class RestoreRun {
     try {
       if (local && local.byId.size > 0) src = await open(dst, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
       let pos = 0;
+      let written = 0;
+      let pending: Uint8Array[] = [];
+      let pendingBytes = 0;
+      const flush = async () => {
+        if (pendingBytes === 0) return;
+        const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+        await out.write(buf, 0, buf.length, written);
+        written += buf.length;
+        pending = [];
+        pendingBytes = 0;
+      };
       for (const id of content) {
         throwIfAborted(this.opts.signal);
         const here = local?.byId.get(id);
@@ -201,9 +212,13 @@ class RestoreRun {
           data = await this.repo.loadBlob(id, 'data');
           this.summary.bytesFetched += data.length;
         }
-        await out.write(data, 0, data.length, pos);
+        // Gather chunks and write in pieces of up to 1 MiB: fewer, larger writes.
+        pending.push(data);
+        pendingBytes += data.length;
         pos += data.length;
+        if (pendingBytes >= 1 << 20) await flush();
       }
+      await flush();
       if (pos !== node.size) throw new ClawbackError('INTEGRITY', `${dst}: restored ${pos} bytes, the snapshot says ${node.size}`);
       await out.sync();
       await out.close();

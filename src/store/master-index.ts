@@ -15,10 +15,15 @@ export interface BlobLocation extends PackEntry {
 export class MasterIndex {
   private readonly blobs = new Map<Id, BlobLocation>();
   private readonly packs = new Map<Id, number>();
+  /** End of the last blob of each pack (where its header starts): reads below it stay inside the pack. */
+  private readonly dataEnds = new Map<Id, number>();
 
   /** Records the blobs of one pack. A blob already known keeps its first location. */
   addPack(packId: Id, entries: readonly PackEntry[]): void {
     this.packs.set(packId, (this.packs.get(packId) ?? 0) + entries.length);
+    let end = this.dataEnds.get(packId) ?? 0;
+    for (const e of entries) end = Math.max(end, e.offset + e.storedLength);
+    this.dataEnds.set(packId, end);
     for (const e of entries) if (!this.blobs.has(e.id)) this.blobs.set(e.id, { ...e, packId });
   }
 
@@ -26,6 +31,12 @@ export class MasterIndex {
   clear(): void {
     this.blobs.clear();
     this.packs.clear();
+    this.dataEnds.clear();
+  }
+
+  /** Bytes of blob data at the start of a pack, as far as the index knows. */
+  packDataEnd(packId: Id): number {
+    return this.dataEnds.get(packId) ?? 0;
   }
 
   has(id: Id): boolean {

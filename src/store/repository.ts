@@ -16,6 +16,10 @@ import { decodeRepoConfig, encodeRepoConfig, newRepoConfig, type RepoConfig, typ
 import { decodeSnapshot, encodeSnapshot, type Snapshot } from './snapshot.js';
 import { decodeTree, encodeTree, type Tree } from './tree.js';
 
+/** Bytes read at once from a data pack, and how many such windows are kept (one per file restored at once, and some). */
+const READ_AHEAD = 2 * 1024 * 1024;
+const READ_AHEAD_WINDOWS = 8;
+
 /** Bytes of whole tree packs kept in memory. */
 const TREE_PACK_CACHE = 64 * 1024 * 1024;
 
@@ -131,7 +135,7 @@ export class Repository {
     const loc = this.index.get(id);
     if (!loc) throw new ClawbackError('NOT_FOUND', `blob ${id.slice(0, 12)} is not in the index`);
     if (type && loc.type !== type) throw new ClawbackError('CORRUPT', `blob ${id.slice(0, 12)} is a ${loc.type} blob, expected ${type}`);
-    const stored = loc.type === 'tree' ? (await this.treePack(loc.packId)).subarray(loc.offset, loc.offset + loc.storedLength) : await this.backend.read('data', loc.packId, { offset: loc.offset, length: loc.storedLength });
+    const stored = loc.type === 'tree' ? (await this.treePack(loc.packId)).subarray(loc.offset, loc.offset + loc.storedLength) : await this.readAhead(loc.packId, loc.offset, loc.storedLength);
     let raw: Uint8Array;
     try {
       raw = await decompress(loc.codec, stored, loc.rawLength);
@@ -163,6 +167,25 @@ export class Repository {
       this.treePackBytes -= b.length;
     }
     return bytes;
+  }
+
+  /** Recently read stretches of data packs, most recent last. */
+  private readonly windows: { packId: Id; start: number; bytes: Uint8Array }[] = [];
+
+  /**
+   * Reads `length` bytes at `offset` of a data pack through a read-ahead window:
+   * blobs are stored in file order, so a restore reading one file's chunks finds
+   * the next ones already in memory instead of paying a backend read each.
+   */
+  private async readAhead(packId: Id, offset: number, length: number): Promise<Uint8Array> {
+    for (const w of this.windows) {
+      if (w.packId === packId && offset >= w.start && offset + length <= w.start + w.bytes.length) return w.bytes.subarray(offset - w.start, offset - w.start + length);
+    }
+    const end = Math.max(offset + length, Math.min(this.index.packDataEnd(packId), offset + READ_AHEAD));
+    const bytes = await this.backend.read('data', packId, { offset, length: end - offset });
+    this.windows.push({ packId, start: offset, bytes });
+    if (this.windows.length > READ_AHEAD_WINDOWS) this.windows.shift();
+    return bytes.subarray(0, length);
   }
 
   /** Loads and validates a tree blob. */
