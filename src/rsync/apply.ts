@@ -12,7 +12,10 @@ import { PatchDecoder, type DeltaTrailer } from './patch.js';
 export interface RandomAccessSource {
   /** Total length in bytes. */
   readonly length: number;
-  /** Reads exactly `length` bytes at `offset` (throws on a short read). */
+  /**
+   * Reads exactly `length` bytes at `offset` (throws on a short read). patchStream
+   * keeps at most two reads outstanding and uses each result before the next-but-one read.
+   */
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 
@@ -99,12 +102,19 @@ export async function* patchStream(basis: RandomAccessSource, delta: AsyncIterab
         verifier.update(op.data);
         yield op.data;
       } else {
-        for (let done = 0; done < op.length; ) {
-          const n = Math.min(readSize, op.length - done);
-          const data = await basis.read(op.offset + done, n);
+        // Read ahead: the next piece is being read while the caller writes this one.
+        const readAt = (done: number) => {
+          const p = basis.read(op.offset + done, Math.min(readSize, op.length - done));
+          p.catch(() => {}); // surfaced when awaited; never an unhandled rejection if the caller stops
+          return p;
+        };
+        let next: Promise<Uint8Array> | undefined = readAt(0);
+        for (let done = 0; next; ) {
+          const data = await next;
+          done += data.length;
+          next = done < op.length ? readAt(done) : undefined;
           verifier.update(data);
           yield data;
-          done += n;
         }
       }
     }

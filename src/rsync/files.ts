@@ -48,18 +48,22 @@ export async function* readChunks(h: FileHandle, chunkSize = 1 << 20, reuse = tr
 
 /**
  * A RandomAccessSource over an open file handle of known length. With `reuse`,
- * every read returns a view of one internal buffer, valid until the next read:
- * for consumers (like patchFile) that finish with each chunk before asking for more.
+ * reads alternate between two internal buffers, so a result stays valid until
+ * the next-but-one read: for consumers (like patchFile) that finish with each
+ * chunk while at most one more read is in flight.
  */
 export function fileSource(h: FileHandle, length: number, opts: { reuse?: boolean } = {}): RandomAccessSource {
-  let scratch = new Uint8Array(0);
+  const scratch = [new Uint8Array(0), new Uint8Array(0)];
+  let turn = 0;
   return {
     length,
     async read(offset, n) {
       let buf: Uint8Array;
       if (opts.reuse) {
-        if (scratch.length < n) scratch = new Uint8Array(n);
-        buf = scratch.subarray(0, n);
+        const k = turn;
+        turn ^= 1;
+        if (scratch[k]!.length < n) scratch[k] = new Uint8Array(n);
+        buf = scratch[k]!.subarray(0, n);
       } else buf = new Uint8Array(n);
       let got = 0;
       while (got < n) {
@@ -166,7 +170,7 @@ export async function patchFile(basisPath: string, deltaPath: string, outPath: s
           yield c;
         }
       })();
-      // Each yielded chunk is written before the next is read, so one basis buffer serves every copy.
+      // Each yielded chunk is written while at most one more basis read is in flight: two buffers serve every copy.
       const gen = patchStream(fileSource(bh, basisSize, { reuse: true }), deltaChunks, { readSize: 4 << 20, ...(opts.signal ? { signal: opts.signal } : {}) });
       const outputLength = await writeAll(outPath, opts, gen);
       return { outputLength };
