@@ -8,7 +8,7 @@ import { fstatSync } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { openAtomic } from '../core/atomic-file.js';
+import { writeChunksAtomic } from '../rsync/files.js';
 import { AbortError, throwIfAborted } from '../core/errors.js';
 import { HintedError } from './command.js';
 
@@ -90,25 +90,12 @@ export async function refuseExisting(path: string, force: boolean, role: string)
 }
 
 /**
- * Writes chunks to `path` atomically: temp file, fsync, rename. On any error or abort the temp file is removed.
+ * Writes chunks to `path` atomically (the library's writeChunksAtomic), after
+ * refusing an existing output with a hint for the command line.
  * @throws HintedError EXISTS (without `force`); AbortError; I/O errors
  * @example await writeFileAtomic('out.sig', signatureStream(readStream(io.stdin, signal)), { force: false, signal, role: 'signature' });
  */
 export async function writeFileAtomic(path: string, chunks: AsyncIterable<Uint8Array>, opts: { force: boolean; signal: AbortSignal; role: string }): Promise<number> {
   await refuseExisting(path, opts.force, opts.role);
-  const out = await openAtomic(path, 0o666);
-  let n = 0;
-  try {
-    for await (const c of chunks) {
-      throwIfAborted(opts.signal);
-      await out.write(c);
-      n += c.length;
-    }
-    throwIfAborted(opts.signal);
-    await out.commit();
-  } catch (e) {
-    await out.abort();
-    throw e;
-  }
-  return n;
+  return writeChunksAtomic(path, chunks, { overwrite: true, signal: opts.signal });
 }

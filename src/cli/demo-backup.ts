@@ -9,7 +9,7 @@ import { EDGE, generateState, mutateState } from '../../fixtures/index.js';
 import { backup, type BackupResult } from '../backup/backup.js';
 import { LocalBackend } from '../store/backend-local.js';
 import { Repository } from '../store/repository.js';
-import { count, DEMO_SCALE, DEMO_SEED, need, pct, say, secs, size, timed, wrapList, type DemoState, type DemoStep } from './demo-context.js';
+import { count, DEMO_SCALE, DEMO_SEED, need, pct, say, secs, size, timed, wrapList, type DemoStep } from './demo-context.js';
 import { takeReference, treeBytes, walkTree } from './demo-tree.js';
 import { shortId } from './format.js';
 

@@ -85,7 +85,13 @@ async function refuseExisting(path: string, overwrite: boolean | undefined): Pro
   if (exists) throw new ClawbackError('EXISTS', `${path} exists (use overwrite / --force to replace it)`);
 }
 
-async function writeAll(target: string, opts: FileOptions, chunks: AsyncIterable<Uint8Array>): Promise<number> {
+/**
+ * Writes chunks to `target` atomically: temporary file, fsync, rename; on any
+ * error or abort the temporary file is removed and `target` is untouched.
+ * @throws ClawbackError EXISTS (unless overwrite), ABORTED; I/O errors
+ * @example await writeChunksAtomic('out.sig', signatureStream(chunks), { overwrite: true });
+ */
+export async function writeChunksAtomic(target: string, chunks: AsyncIterable<Uint8Array>, opts: Pick<FileOptions, 'overwrite' | 'mode' | 'signal'> = {}): Promise<number> {
   await refuseExisting(target, opts.overwrite);
   const out = await openAtomic(target, opts.mode ?? 0o666);
   let n = 0;
@@ -95,6 +101,7 @@ async function writeAll(target: string, opts: FileOptions, chunks: AsyncIterable
       await out.write(c);
       n += c.length;
     }
+    throwIfAborted(opts.signal);
     await out.commit();
   } catch (e) {
     await out.abort();
@@ -127,7 +134,7 @@ export async function signatureFile(basisPath: string, sigPath: string, opts: Si
       ...(opts.signal ? { signal: opts.signal } : {}),
       onProgress: (n) => opts.onProgress?.({ bytesDone: n, bytesTotal: size }),
     });
-    const signatureLength = await writeAll(sigPath, opts, gen);
+    const signatureLength = await writeChunksAtomic(sigPath, gen, opts);
     return { ...params, basisLength: size, signatureLength };
   });
 }
@@ -148,7 +155,7 @@ export async function deltaFile(sigPath: string, newPath: string, deltaPath: str
         stats = s;
       },
     });
-    await writeAll(deltaPath, opts, gen);
+    await writeChunksAtomic(deltaPath, gen, opts);
   });
   return stats!;
 }
@@ -172,7 +179,7 @@ export async function patchFile(basisPath: string, deltaPath: string, outPath: s
       })();
       // Each yielded chunk is written while at most one more basis read is in flight: two buffers serve every copy.
       const gen = patchStream(fileSource(bh, basisSize, { reuse: true }), deltaChunks, { readSize: 4 << 20, ...(opts.signal ? { signal: opts.signal } : {}) });
-      const outputLength = await writeAll(outPath, opts, gen);
+      const outputLength = await writeChunksAtomic(outPath, gen, opts);
       return { outputLength };
     }),
   );
