@@ -13,9 +13,8 @@ import { compressionPool } from './compress-pool.js';
 const inflateRawAsync = promisify(zInflateRaw);
 
 /**
- * zlib options for blobs. memLevel 7 keeps each of zlib's per-call allocations
- * small: with the default 8, Node's per-call setup costs more than compressing
- * a 16 KiB chunk (measured: 21 vs 140 MB/s at level 3 on 16 KiB chunks).
+ * zlib options for blobs: memLevel 7 halves zlib's hash table, about as fast as
+ * the default on 16 KiB chunks and lighter (bench/micro/zlib-memlevel.mjs).
  */
 const ZOPTS = { memLevel: 7 } as const;
 

@@ -77,11 +77,6 @@ export class SignatureIndex {
     this.next[c] = by;
   }
 
-  /** True when the weak sums are RabinKarp (filter keyed by their top bits). */
-  get rabinKarp(): boolean {
-    return this.sig.weak === 'rabinkarp';
-  }
-
   /** The filter bit of weak sum `w`. */
   filterKey(w: number): number {
     return (this.sig.weak === 'rabinkarp' ? w : Math.imul(w, MIX)) >>> this.filterShift;
@@ -91,11 +86,6 @@ export class SignatureIndex {
   mayContain(w: number): boolean {
     const f = this.filterKey(w);
     return (this.filter[f >>> 5]! & (1 << (f & 31))) !== 0;
-  }
-
-  /** Mixed key of a weak sum (the same mixing the constructor used). */
-  static mix(w: number): number {
-    return Math.imul(w, MIX) >>> 0;
   }
 }
 

@@ -8,6 +8,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PassThrough } from 'node:stream';
 import { expect, inject } from 'vitest';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -112,4 +113,17 @@ export function expectOneLineError(stderr: string, ...mentions: RegExp[]): void 
   expect(stderr).not.toMatch(/^\s+at /m);
   expect(stderr).not.toMatch(/Error:|node:internal/);
   for (const m of mentions) expect(lines[0]).toMatch(m);
+}
+
+/** In-memory stdin/stdout/stderr for running `main()` in process; out() and err() read what was written. */
+export function captureIo(input: Uint8Array = new Uint8Array(0), env: Record<string, string> = {}) {
+  const stdin = new PassThrough();
+  stdin.end(input);
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (c: Buffer) => out.push(c));
+  stderr.on('data', (c: Buffer) => err.push(c));
+  return { io: { stdin, stdout, stderr, env }, out: () => Buffer.concat(out), err: () => Buffer.concat(err).toString('utf8') };
 }

@@ -1,10 +1,9 @@
 // The top level of the CLI: help, version, unknown commands and options, and main() run in-process.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { clawback, editedPair, expectOneLineError, rdiff, requireRdiff, ROOT, tempDir, writeFiles } from './harness.js';
+import { captureIo, clawback, editedPair, expectOneLineError, rdiff, requireRdiff, ROOT, tempDir, writeFiles } from './harness.js';
 
 describe('clawback (top level)', () => {
   it('--help lists the commands and the exit status table, exit 0', async () => {
@@ -73,17 +72,7 @@ describe('main() in-process', () => {
     await t.rmAll();
   });
 
-  function streams(input: Uint8Array) {
-    const stdin = new PassThrough();
-    stdin.end(input);
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    stdout.on('data', (c: Buffer) => out.push(c));
-    stderr.on('data', (c: Buffer) => err.push(c));
-    return { io: { stdin, stdout, stderr, env: {} }, out: () => Buffer.concat(out), err: () => Buffer.concat(err).toString() };
-  }
+  const streams = (input: Uint8Array) => captureIo(input);
 
   it('signs stdin to stdout exactly as rdiff does with a pipe', async () => {
     requireRdiff();

@@ -6,10 +6,9 @@
  */
 import { lstat, mkdir, readdir, readFile, readlink, symlink, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { expect } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { clawback, seededBytes, type Ran } from './harness.js';
+import { captureIo, clawback, seededBytes, type Ran } from './harness.js';
 
 /** Runs clawback with CLAWBACK_REPO cleared (so only --repo or `env` names a repository). */
 export function cb(args: string[], env: Record<string, string> = {}): Promise<Ran> {
@@ -29,14 +28,9 @@ export async function cbOk(args: string[], code = 0, env: Record<string, string>
  * through a real process are checked by spawning (`cb`).
  */
 export async function cbInProcess(args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await main(args, { stdin: new PassThrough(), stdout, stderr, env: { CLAWBACK_REPO: '', ...env } });
-  return { code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') };
+  const c = captureIo(new Uint8Array(0), { CLAWBACK_REPO: '', ...env });
+  const code = await main(args, c.io);
+  return { code, stdout: c.out(), stderr: c.err() };
 }
 
 /** cbInProcess, insisting on exit status `code` (0 by default). */

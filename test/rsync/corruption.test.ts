@@ -8,22 +8,15 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RsyncError, type ErrorCode } from '../../src/core/errors.js';
-import { applyDelta, delta, patch, PatchDecoder, readSignature, signature, type SignatureOptions } from '../../src/rsync/index.js';
+import { applyDelta, delta, patch, PatchDecoder, readSignature, signature } from '../../src/rsync/index.js';
 import { concat, firstDiff } from '../helpers/bytes.js';
 import { randomBytes, textBytes } from '../helpers/prng.js';
 import { Rdiff } from '../helpers/rdiff.js';
+import { SIG_KINDS, kindName } from '../helpers/sig-kinds.js';
 
 const rdiff = new Rdiff();
 afterAll(() => rdiff.remove());
 
-const SIG_KINDS: readonly SignatureOptions[] = [
-  { weak: 'rabinkarp', strong: 'blake2' },
-  { weak: 'rabinkarp', strong: 'md4' },
-  { weak: 'rollsum', strong: 'blake2' },
-  { weak: 'rollsum', strong: 'md4' },
-  { format: 'native' },
-];
-const kindName = (k: SignatureOptions) => k.format ?? `${k.weak}/${k.strong}`;
 
 /** The codes bad signature or delta data may raise. */
 const DATA_CODES: readonly ErrorCode[] = ['BAD_MAGIC', 'TRUNCATED', 'CORRUPT', 'INTEGRITY', 'LIMIT'];

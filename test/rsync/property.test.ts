@@ -25,15 +25,8 @@ import {
 } from '../../src/rsync/index.js';
 import { concat, firstDiff, sameBytes } from '../helpers/bytes.js';
 import { randomBytes, textBytes } from '../helpers/prng.js';
+import { SIG_KINDS as KINDS, kindName } from '../helpers/sig-kinds.js';
 
-const KINDS: readonly SignatureOptions[] = [
-  { weak: 'rabinkarp', strong: 'blake2' },
-  { weak: 'rabinkarp', strong: 'md4' },
-  { weak: 'rollsum', strong: 'blake2' },
-  { weak: 'rollsum', strong: 'md4' },
-  { format: 'native' },
-];
-const kindName = (k: SignatureOptions) => k.format ?? `${k.weak}/${k.strong}`;
 
 // --- generators ---------------------------------------------------------------
 

@@ -1,21 +1,7 @@
 // Round trips through our own signature, delta and patch on hand-made cases.
 import { describe, expect, it } from 'vitest';
 import { delta, patch, readSignature, signature } from '../../src/rsync/index.js';
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function randomBytes(n: number, seed: number) {
-  const r = rng(seed);
-  return Uint8Array.from({ length: n }, () => (r() * 256) | 0);
-}
+import { randomBytes } from '../helpers/prng.js';
 
 const formats = [
   { format: 'librsync', weak: 'rabinkarp', strong: 'blake2' },
