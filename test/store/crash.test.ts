@@ -27,12 +27,18 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function runChild(repoDir: string, src: string, killAfterMs: number): Promise<'killed' | 'finished'> {
+/**
+ * Runs a backup in a child process and kills it: after `kill` ms when it is a number
+ * (anywhere, mid-write included), or right after its K-th completed write of an
+ * object of a type when it is `TYPE:K` (a point that does not depend on speed).
+ */
+function runChild(repoDir: string, src: string, kill: number | string): Promise<'killed' | 'finished'> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, BUILD, repoDir, src], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [CHILD, BUILD, repoDir, src, ...(typeof kill === 'string' ? [kill] : [])];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const t = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    const t = typeof kill === 'number' ? setTimeout(() => child.kill('SIGKILL'), kill) : undefined;
     child.on('exit', (code, signal) => {
       clearTimeout(t);
       if (signal === 'SIGKILL') resolve('killed');
@@ -59,16 +65,20 @@ describe('SIGKILL during backup', () => {
     expect(await runChild(repoDir, src, 60_000)).toBe('finished');
     const full = Date.now() - t0;
     console.log(`full child backup: ${full} ms`);
-    let killed = 0;
+    // Even rounds kill on a timer (mid-write included); odd rounds right after the
+    // K-th write, which is reached on any machine: each round writes at least two
+    // data packs (300 KB of new incompressible data, 128 KiB packs), an index and a snapshot.
+    let killedAtWrite = 0;
     for (let k = 0; k < POINTS; k++) {
       for (let j = 0; j < 3; j++) await writeFile(join(src, 'a', `f${Math.floor(rand() * 30)}`), randomBytes(100_000));
-      const at = Math.floor(rand() * full * 1.1);
-      if ((await runChild(repoDir, src, at)) === 'killed') killed++;
+      const at = k % 2 === 0 ? Math.floor(rand() * full * 1.1) : `any:${1 + Math.floor(rand() * 3)}`;
+      const outcome = await runChild(repoDir, src, at);
+      if (typeof at === 'string' && outcome === 'killed') killedAtWrite++;
       const repo = await Repository.open(await LocalBackend.open(repoDir));
       const c = await check(repo, { readData: true });
-      expect(c.errors, `kill point ${k} at ${at} ms`).toEqual([]);
+      expect(c.errors, `kill point ${k} at ${at}`).toEqual([]);
     }
-    expect(killed).toBeGreaterThan(POINTS / 2);
+    expect(killedAtWrite).toBe(Math.floor(POINTS / 2));
     // Every snapshot restorable; the first one byte-identical to what it recorded.
     const repo = await Repository.open(await LocalBackend.open(repoDir));
     for (const s of await repo.snapshots()) {
@@ -91,10 +101,8 @@ describe('SIGKILL during backup', () => {
       await writeFile(join(fresh, `n${i}`), b);
     }
     const packsBefore = (await Repository.open(await LocalBackend.open(repoDir))).index.packCount;
-    for (let delay = Math.floor(full * 0.5); ; delay += 100) {
-      expect(await runChild(repoDir, src, delay)).toBe('killed');
-      if ((await Repository.open(await LocalBackend.open(repoDir))).index.packCount > packsBefore) break;
-    }
+    expect(await runChild(repoDir, src, 'index:3')).toBe('killed');
+    expect((await Repository.open(await LocalBackend.open(repoDir))).index.packCount).toBeGreaterThan(packsBefore);
     const resumed = await Repository.open(await LocalBackend.open(repoDir));
     const last = await backup(resumed, { paths: [src] });
     expect(last.summary.partial).toBe(false);
