@@ -32,6 +32,8 @@ const HINTS: Readonly<Record<ErrorCode, string>> = {
   NOT_FOUND: 'check the name and the path',
   EXISTS: 'remove it or choose another name (rdiff: -f/--force overwrites)',
   LOCKED: 'wait for the other clawback process to finish, then retry',
+  BUSY: 'stop the program using the data first (openclaw gateway stop), or pass --force',
+  CONFIG: 'fix the configuration file at the line named, or run clawback config show',
   ABORTED: 'no partial output files were left',
 };
 

@@ -46,6 +46,8 @@ export const EXIT_CODE_OF: Readonly<Record<ErrorCode, ExitCode>> = {
   NOT_FOUND: EXIT.IO,
   EXISTS: EXIT.EXISTS,
   LOCKED: EXIT.LOCKED,
+  BUSY: EXIT.LOCKED,
+  CONFIG: EXIT.BAD_INPUT,
   ABORTED: EXIT.ABORTED,
 };
 
@@ -67,11 +69,11 @@ export function exitCodeHelp(): string {
     [EXIT.OK, 'success'],
     [EXIT.FAILURE, 'unexpected error (a bug: rerun with --verbose) or partial result'],
     [EXIT.USAGE, 'usage error: unknown command or option, missing argument, bad value'],
-    [EXIT.BAD_INPUT, 'bad input: not a signature/delta, truncated, corrupt, unsupported, over a limit'],
+    [EXIT.BAD_INPUT, 'bad input: not a signature/delta, truncated, corrupt, unsupported, over a limit, invalid configuration file'],
     [EXIT.INTEGRITY, 'integrity check failed: a checksum did not match'],
     [EXIT.IO, 'file not found or I/O error (permissions, disk full)'],
     [EXIT.EXISTS, 'output exists (use -f/--force to overwrite)'],
-    [EXIT.LOCKED, 'locked by another process'],
+    [EXIT.LOCKED, 'locked or in use by another process (another clawback, a running OpenClaw gateway)'],
     [EXIT.ABORTED, 'interrupted (SIGINT); no partial output files are left'],
   ];
   return rows.map(([c, what]) => `  ${String(c).padStart(3)}  ${what}`).join('\n');

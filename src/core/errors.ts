@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'NOT_FOUND' // a named object, snapshot or path does not exist
   | 'EXISTS' // the destination exists and overwriting was not allowed
   | 'LOCKED' // another process holds a conflicting lock
+  | 'BUSY' // the data is in use by a program that must be stopped first (a running OpenClaw gateway)
+  | 'CONFIG' // a configuration file is invalid (names the key and line)
   | 'UNSAFE_PATH'; // a path would escape the target directory
 
 /** Base class of every data/state error clawback throws. */

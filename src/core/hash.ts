@@ -219,6 +219,7 @@ export function sha256(data: Uint8Array): Uint8Array {
   return active.sha256(data);
 }
 
+const HAS_BUFFER = typeof Buffer === 'function';
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
@@ -226,7 +227,11 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
  * @example toHex(Uint8Array.of(1, 255)) // '01ff'
  */
 export function toHex(bytes: Uint8Array): string {
+  // Node's Buffer encodes natively into a flat string: several times faster than
+  // concatenating (a rope that is flattened again when used as a Map key).
+  if (HAS_BUFFER) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
   let s = '';
   for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]!];
   return s;
 }
+

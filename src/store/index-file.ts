@@ -47,7 +47,8 @@ export function encodeIndex(packs: readonly IndexedPack[]): Uint8Array {
 }
 
 /**
- * Parses an index file (its id has already been verified by the caller).
+ * Parses an index file (its id has already been verified by the caller). Each
+ * blob entry also carries its `packId`, so the master index keeps it as is.
  * @throws ClawbackError BAD_MAGIC, TRUNCATED, CORRUPT, UNSUPPORTED
  */
 export function decodeIndex(data: Uint8Array): IndexedPack[] {
@@ -63,12 +64,13 @@ export function decodeIndex(data: Uint8Array): IndexedPack[] {
     const n = readU32(data, at + ID_LEN);
     at += ID_LEN + 4;
     if (at + n * BLOB_REC > data.length) throw new ClawbackError('TRUNCATED', 'index file truncated in a blob record');
-    const blobs: PackEntry[] = [];
+    const blobs: (PackEntry & { packId: Id })[] = [];
     for (let k = 0; k < n; k++, at += BLOB_REC) {
       const t = data[at]!;
       const codec = data[at + 1]!;
       if (t > 1 || codec > 1) throw new ClawbackError('CORRUPT', `index entry has type ${t} codec ${codec}`);
       blobs.push({
+        packId,
         type: (t === 0 ? 'data' : 'tree') as BlobType,
         codec: codec as Codec,
         offset: readU32(data, at + 2),

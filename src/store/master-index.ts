@@ -24,7 +24,10 @@ export class MasterIndex {
     let end = this.dataEnds.get(packId) ?? 0;
     for (const e of entries) end = Math.max(end, e.offset + e.storedLength);
     this.dataEnds.set(packId, end);
-    for (const e of entries) if (!this.blobs.has(e.id)) this.blobs.set(e.id, { ...e, packId });
+    for (const e of entries) {
+      // decodeIndex already gives locations (entries carrying their packId): kept as they are, not copied.
+      if (!this.blobs.has(e.id)) this.blobs.set(e.id, (e as Partial<BlobLocation>).packId === packId ? (e as BlobLocation) : { ...e, packId });
+    }
   }
 
   /** Forgets everything (before a reload). */

@@ -149,6 +149,8 @@ export class Repository {
   /** Whole packs holding trees, most recently used last; bounded by TREE_PACK_CACHE bytes. */
   private readonly treePacks = new Map<Id, Uint8Array>();
   private treePackBytes = 0;
+  /** Tree packs being read: concurrent loads of trees in one pack share one read. */
+  private readonly treePacksLoading = new Map<Id, Promise<Uint8Array>>();
 
   /** A pack holding tree blobs, read whole once and kept: a walk loads many trees from few packs. */
   private async treePack(packId: Id): Promise<Uint8Array> {
@@ -158,7 +160,12 @@ export class Repository {
       this.treePacks.set(packId, hit);
       return hit;
     }
-    const bytes = await this.backend.read('data', packId);
+    const loading = this.treePacksLoading.get(packId);
+    if (loading) return loading;
+    const read = this.backend.read('data', packId).finally(() => this.treePacksLoading.delete(packId));
+    this.treePacksLoading.set(packId, read);
+    const bytes = await read;
+    if (this.treePacks.has(packId)) return bytes;
     this.treePacks.set(packId, bytes);
     this.treePackBytes += bytes.length;
     for (const [id, b] of this.treePacks) {

@@ -5,7 +5,7 @@ import { UsageError } from '../../src/cli/command.js';
 import { describeFailure, failureJson, failureLine } from '../../src/cli/error-report.js';
 import { EXIT, EXIT_CODE_OF, exitCodeFor } from '../../src/cli/exit-codes.js';
 
-const ALL_CODES: ErrorCode[] = ['BAD_MAGIC', 'TRUNCATED', 'CORRUPT', 'INTEGRITY', 'UNSUPPORTED', 'LIMIT', 'ABORTED', 'IO', 'NOT_FOUND', 'EXISTS', 'LOCKED', 'UNSAFE_PATH'];
+const ALL_CODES: ErrorCode[] = ['BAD_MAGIC', 'TRUNCATED', 'CORRUPT', 'INTEGRITY', 'UNSUPPORTED', 'LIMIT', 'ABORTED', 'IO', 'NOT_FOUND', 'EXISTS', 'LOCKED', 'BUSY', 'CONFIG', 'UNSAFE_PATH'];
 
 function errno(code: string, path?: string): Error {
   return Object.assign(new Error(`${code}: something, open '${path}'`), { code, syscall: 'open', ...(path ? { path } : {}) });
@@ -18,12 +18,13 @@ describe('exit codes', () => {
 
   it('every error code has a status, and the groups are as documented', () => {
     expect(Object.keys(EXIT_CODE_OF).sort()).toEqual([...ALL_CODES].sort());
-    for (const c of ['BAD_MAGIC', 'TRUNCATED', 'CORRUPT', 'UNSUPPORTED', 'LIMIT', 'UNSAFE_PATH'] as const) expect(exitCodeFor(c)).toBe(3);
+    for (const c of ['BAD_MAGIC', 'TRUNCATED', 'CORRUPT', 'UNSUPPORTED', 'LIMIT', 'UNSAFE_PATH', 'CONFIG'] as const) expect(exitCodeFor(c)).toBe(3);
     expect(exitCodeFor('INTEGRITY')).toBe(4);
     expect(exitCodeFor('IO')).toBe(5);
     expect(exitCodeFor('NOT_FOUND')).toBe(5);
     expect(exitCodeFor('EXISTS')).toBe(6);
     expect(exitCodeFor('LOCKED')).toBe(7);
+    expect(exitCodeFor('BUSY')).toBe(7);
     expect(exitCodeFor('ABORTED')).toBe(130);
     expect(exitCodeFor('SOMETHING_NEW')).toBe(1);
     expect(exitCodeFor('toString')).toBe(1);

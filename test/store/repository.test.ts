@@ -43,7 +43,8 @@ describe('index format', () => {
     const x = randomBytes(64);
     const packs = [{ packId: idOf(x), blobs: [{ type: 'tree' as const, id: idOf(text('a')), codec: 1 as const, offset: 0, storedLength: 9, rawLength: 20 }] }];
     const bytes = encodeIndex(packs);
-    expect(decodeIndex(bytes)).toEqual(packs);
+    // Decoded entries carry their pack id (they are the master index's locations as they are).
+    expect(decodeIndex(bytes)).toEqual(packs.map((p) => ({ ...p, blobs: p.blobs.map((b) => ({ ...b, packId: p.packId })) })));
     for (let n = 0; n < bytes.length; n++) {
       let err: unknown;
       try {
@@ -92,6 +93,25 @@ describe('Repository', () => {
     for (const [i, b] of blobs.entries()) expect(await reopened.loadBlob(r1[i]!.id)).toEqual(new Uint8Array(b));
   });
 
+
+  it('trees loaded at once from one pack cost one read of that pack', async () => {
+    const backend = new MemoryBackend();
+    const repo = await Repository.init(backend);
+    const saver = repo.blobSaver();
+    const ids = await Promise.all(Array.from({ length: 50 }, (_, i) => repo.saveTree(saver, { nodes: [{ name: `f${i}`, type: 'file', mode: 0o644, mtimeNs: '0', size: 0, content: [] }] })));
+    await saver.flush();
+    const reopened = await Repository.open(backend);
+    let packReads = 0;
+    const read = backend.read.bind(backend);
+    backend.read = (type, name, opts) => {
+      if (type === 'data') packReads++;
+      return read(type, name, opts);
+    };
+    const trees = await Promise.all(ids.map((id) => reopened.loadTree(id)));
+    expect(trees.map((t) => t.nodes[0]!.name)).toEqual(ids.map((_, i) => `f${i}`));
+    expect(reopened.index.packCount).toBe(1);
+    expect(packReads).toBe(1);
+  });
   it('a flipped byte in a pack is an INTEGRITY error for that blob only', async () => {
     const backend = new MemoryBackend();
     const repo = await Repository.init(backend, { packSize: 1 << 20 });
