@@ -9,7 +9,7 @@ import { ClawbackError } from '../core/errors.js';
 import { CONFIG_NAME, deleteIfExists, type Backend } from './backend.js';
 import { BlobSaver, type BlobSaverOptions } from './blob-saver.js';
 import { idOf, isId, verifyId, type Id } from './ids.js';
-import { decodeIndex, encodeIndex } from './index-file.js';
+import { encodeIndex, INDEX_RECORD_LENGTH, scanIndex } from './index-file.js';
 import { MasterIndex } from './master-index.js';
 import type { BlobType } from './pack.js';
 import { decodeRepoConfig, encodeRepoConfig, newRepoConfig, type RepoConfig, type RepoConfigOptions } from './repo-config.js';
@@ -66,7 +66,10 @@ export class Repository {
   private async readIndexFile(name: Id): Promise<void> {
     const bytes = await this.backend.read('index', name);
     verifyId(name, bytes, 'index file');
-    for (const p of decodeIndex(bytes)) this.index.addPack(p.packId, p.blobs);
+    // Validate the whole file first, so a damaged one adds nothing.
+    const packs: [Id, number, number][] = [];
+    scanIndex(bytes, (packId, at, count) => packs.push([packId, at, count]));
+    for (const [packId, at, count] of packs) this.index.addPackRecords(packId, bytes, at, count, INDEX_RECORD_LENGTH);
     this.loadedIndexFiles.add(name);
   }
 
