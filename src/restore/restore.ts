@@ -6,7 +6,7 @@
  * snapshot lacks are removed with `delete`. Nothing is written through a
  * symlink or outside the target.
  */
-import { constants, type Stats } from 'node:fs';
+import { constants, type BigIntStats } from 'node:fs';
 import { chmod, lchown, lstat, lutimes, mkdir, open, readdir, realpath, rename, rm, symlink, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { keyedGear } from '../chunker/gear-table.js';
@@ -34,6 +34,14 @@ export interface RestoreOptions extends PathFilterOptions, LockWait {
   verify?: boolean;
   /** Trust size and mtime to skip a file, instead of comparing content (faster, rsync's quick check). */
   quick?: boolean;
+  /**
+   * A snapshot that recorded the target as it is now (a rollback's safety
+   * snapshot). A local file whose size, mtime, ctime and inode still equal that
+   * snapshot's record is known to hold the recorded content: it is compared by
+   * its chunk ids without being read, and its chunks are still reused (each one
+   * re-hashed as it is copied). Other files are read and compared as usual.
+   */
+  localSnapshot?: Id;
   concurrency?: number;
   onProgress?: (e: { type: 'file'; path: string; action: 'written' | 'unchanged' | 'deleted' }) => void;
 }
@@ -49,6 +57,8 @@ export interface RestoreSummary {
   /** Bytes copied from the old local version instead of fetched from the repository. */
   bytesReused: number;
   bytesFetched: number;
+  /** Bytes of existing local files read to compare them with the snapshot. */
+  bytesCompared: number;
   verified: number;
   durationMs: number;
 }
@@ -60,13 +70,18 @@ function nsToDate(ns: string): number {
   return (Number(BigInt(ns) / 1000n) + 0.5) / 1e6;
 }
 
-function mtimeMatches(st: Stats, ns: string): boolean {
-  return Math.floor(st.mtimeMs) === Number(BigInt(ns) / 1000000n);
+function mtimeMatches(st: BigIntStats, ns: string): boolean {
+  return st.mtimeNs / 1000000n === BigInt(ns) / 1000000n;
 }
 
-async function lstatOrNull(p: string): Promise<Stats | null> {
+/** True when `st` is the very file version `rec` recorded (the test backup uses to skip reading). */
+function sameVersion(rec: TreeNode, st: BigIntStats): boolean {
+  return rec.size === Number(st.size) && rec.mtimeNs === st.mtimeNs.toString() && rec.ctimeNs === st.ctimeNs.toString() && rec.inode === st.ino.toString();
+}
+
+async function lstatOrNull(p: string): Promise<BigIntStats | null> {
   try {
-    return await lstat(p);
+    return await lstat(p, { bigint: true });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
@@ -74,7 +89,7 @@ async function lstatOrNull(p: string): Promise<Stats | null> {
 }
 
 class RestoreRun {
-  readonly summary: RestoreSummary = { filesWritten: 0, filesUnchanged: 0, dirs: 0, symlinks: 0, deleted: 0, bytesWritten: 0, bytesReused: 0, bytesFetched: 0, verified: 0, durationMs: 0 };
+  readonly summary: RestoreSummary = { filesWritten: 0, filesUnchanged: 0, dirs: 0, symlinks: 0, deleted: 0, bytesWritten: 0, bytesReused: 0, bytesFetched: 0, bytesCompared: 0, verified: 0, durationMs: 0 };
   private readonly gear: GearTable;
   private readonly limiter: Limiter;
   /** Directory modes applied last, deepest first, so read-only directories do not block their contents. */
@@ -97,9 +112,11 @@ class RestoreRun {
     await mkdir(dir, { mode: 0o700 });
   }
 
-  async restoreTree(treeId: Id, dir: string, rel: string, underIncluded: boolean): Promise<void> {
+  /** `known` is the same directory in the local snapshot, when there is one. */
+  async restoreTree(treeId: Id, dir: string, rel: string, underIncluded: boolean, known?: Id): Promise<void> {
     throwIfAborted(this.opts.signal);
     const tree = await this.repo.loadTree(treeId);
+    const knownNodes = known ? await this.repo.loadTree(known).then((t) => new Map(t.nodes.map((n) => [n.name, n])), () => undefined) : undefined;
     const wanted = new Set<string>();
     await settleAll(
       tree.nodes.map(async (node) => {
@@ -113,12 +130,13 @@ class RestoreRun {
         if (node.type === 'dir') {
           await this.ensureDir(dst);
           this.summary.dirs++;
-          await this.restoreTree(node.subtree!, dst, r, inc);
+          const k = knownNodes?.get(node.name);
+          await this.restoreTree(node.subtree!, dst, r, inc, k?.type === 'dir' ? k.subtree : undefined);
           this.dirModes.push({ path: dst, node });
         } else if (node.type === 'symlink') {
           await this.restoreSymlink(node, dst);
         } else {
-          await this.limiter.run(() => this.restoreFile(node, dst));
+          await this.limiter.run(() => this.restoreFile(node, dst, knownNodes?.get(node.name)));
         }
       }),
     );
@@ -158,19 +176,37 @@ class RestoreRun {
     this.summary.symlinks++;
   }
 
-  private async restoreFile(node: TreeNode, dst: string): Promise<void> {
+  /** The chunks of a local file as `rec` recorded them, offsets from the index's raw lengths; undefined when a chunk is unknown. */
+  private recordedChunks(rec: TreeNode): LocalChunks | undefined {
+    const ids = rec.content ?? [];
+    const byId = new Map<Id, { offset: number; length: number }>();
+    let offset = 0;
+    for (const id of ids) {
+      const loc = this.repo.index.get(id);
+      if (!loc || loc.type !== 'data') return undefined;
+      if (!byId.has(id)) byId.set(id, { offset, length: loc.rawLength });
+      offset += loc.rawLength;
+    }
+    return offset === rec.size ? { ids, byId, size: offset } : undefined;
+  }
+
+  private async restoreFile(node: TreeNode, dst: string, known?: TreeNode): Promise<void> {
     throwIfAborted(this.opts.signal);
     const content = node.content ?? [];
     const st = await lstatOrNull(dst);
     let local: LocalChunks | undefined;
     if (st?.isFile()) {
-      if (this.opts.quick && st.size === node.size && mtimeMatches(st, node.mtimeNs)) {
+      if (this.opts.quick && Number(st.size) === node.size && mtimeMatches(st, node.mtimeNs)) {
         await this.fixMeta(dst, node, st);
         this.summary.filesUnchanged++;
         this.opts.onProgress?.({ type: 'file', path: dst, action: 'unchanged' });
         return;
       }
-      local = await localChunks(dst, this.repo.config.chunker, this.gear, this.opts.signal).catch(() => undefined);
+      if (known?.type === 'file' && sameVersion(known, st)) local = this.recordedChunks(known);
+      if (!local) {
+        local = await localChunks(dst, this.repo.config.chunker, this.gear, this.opts.signal).catch(() => undefined);
+        this.summary.bytesCompared += local?.size ?? 0;
+      }
       if (local && local.size === node.size && local.ids.length === content.length && local.ids.every((id, i) => id === content[i])) {
         await this.fixMeta(dst, node, st);
         this.summary.filesUnchanged++;
@@ -242,8 +278,8 @@ class RestoreRun {
   }
 
   /** Restores mode and mtime of a file whose content was already right. */
-  private async fixMeta(dst: string, node: TreeNode, st: Stats): Promise<void> {
-    if ((st.mode & 0o7777) !== node.mode) await chmod(dst, node.mode);
+  private async fixMeta(dst: string, node: TreeNode, st: BigIntStats): Promise<void> {
+    if (Number(st.mode & 0o7777n) !== node.mode) await chmod(dst, node.mode);
     if (!mtimeMatches(st, node.mtimeNs)) await utimes(dst, nsToDate(node.mtimeNs), nsToDate(node.mtimeNs));
   }
 
@@ -300,7 +336,12 @@ async function restoreLocked(repo: Repository, snapshotId: Id, opts: RestoreOpti
   await mkdir(opts.target, { recursive: true, mode: 0o700 });
   const target = await realpath(resolve(opts.target));
   const run = new RestoreRun(repo, new PathFilter(opts), opts);
-  await run.restoreTree(tree, target, '', false);
+  let known: Id | undefined;
+  if (opts.localSnapshot) {
+    const local = await repo.loadSnapshot((await repo.findSnapshot(opts.localSnapshot)).id);
+    known = opts.from ? await treeAt(repo, local.tree, opts.from).then((t) => t.tree, () => undefined) : local.tree;
+  }
+  await run.restoreTree(tree, target, '', false, known);
   await run.finishDirs();
   if (node) {
     await chmod(target, node.mode);
