@@ -53,7 +53,7 @@ describe('restore in place with localSnapshot', () => {
     await writeFile(join(src, 'new.txt'), 'created after A');
     await rm(join(src, 'agents/main/sessions/s7.jsonl'));
     const big = await readFile(join(src, 'big.bin'));
-    big[1_000_000] ^= 0xff;
+    big[1_000_000] = big[1_000_000]! ^ 0xff;
     await writeFile(join(src, 'big.bin'), big);
     const now = await backup(repo, { paths: [src] });
 
@@ -80,7 +80,7 @@ describe('restore in place with localSnapshot', () => {
     // Same length, same mtime, different bytes: only the ctime (and the content) tell.
     const before = await stat(join(src, 'memory.sqlite'));
     const changed = Buffer.from(original);
-    changed[50_000] ^= 1;
+    changed[50_000] = changed[50_000]! ^ 1;
     await writeFile(join(src, 'memory.sqlite'), changed);
     await utimes(join(src, 'memory.sqlite'), before.atime, before.mtime);
     const r = await restore(repo, a.id, { target: src, from: src, delete: true, localSnapshot: now.id });
