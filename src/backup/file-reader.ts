@@ -2,7 +2,8 @@
  * Reading one regular file into content blobs: open without following links,
  * check it is still the file the walk saw, chunk it (FastCDC with the
  * repository's keyed gear table), save new chunks, and stat again afterwards
- * so a file that changed while it was read is read again or flagged.
+ * so a file that changed while it was read is read again or flagged. An
+ * append-only file that grows while read is stored up to a line boundary.
  */
 import { constants, type BigIntStats } from 'node:fs';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { settleAll } from '../core/limiter.js';
 import type { BlobSaver } from '../store/blob-saver.js';
 import { idOf, type Id } from '../store/ids.js';
 import type { ChunkerConfig } from '../store/repo-config.js';
+import { grew, lastLineEnd, shouldCut } from './append-only.js';
 
 /** Result of reading one file. */
 export interface FileContent {
@@ -26,6 +28,25 @@ export interface FileContent {
   bytesStored: number;
   /** True when the file kept changing on every attempt: the content is one consistent read of a moving file. */
   unstable: boolean;
+  /** Reads made (1 when the first read was consistent). */
+  attempts: number;
+  /** True when an append-only file grew while read and `content` stops at a line boundary before its end. */
+  cut: boolean;
+}
+
+/** Options of {@link readFileContent}. */
+export interface ReadFileOptions {
+  /** Reads after the first while the file changes under the read (default 2). */
+  retries?: number;
+  signal?: AbortSignal;
+  /**
+   * The file is only ever appended to (a JSONL transcript or log). When it grows while read (same
+   * inode, larger), or ends in a partial line written in the last 2 s, the content is the bytes up
+   * to the last '\n' within the size seen when the read started, and the read counts as consistent.
+   */
+  appendOnly?: boolean;
+  /** Test hook: called after each read from the file with the bytes read so far in this attempt. */
+  onRead?: (bytesRead: number) => void;
 }
 
 /** Chunking parameters for a repository. */
@@ -37,22 +58,54 @@ export interface ChunkParams {
 /** Files up to this size are read with one synchronous read: cheaper than a thread-pool round trip per call. */
 export const SMALL_FILE = 1 << 20;
 
-/** Yields the file's bytes up to `size` (a file that grew is caught by the stat afterwards). */
-async function* readAll(h: FileHandle, size: number, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
-  let pos = 0;
-  while (pos < size) {
+/** Read-only, and never through a symlink that replaced the file since the walk. */
+const FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+
+/** Yields the file's bytes from `from` to `to` in blocks of up to 1 MiB (a file that grew is caught by the stat afterwards). */
+async function* readRange(h: FileHandle, from: number, to: number, signal: AbortSignal | undefined, onRead: ((n: number) => void) | undefined): AsyncGenerator<Uint8Array> {
+  let pos = from;
+  while (pos < to) {
     throwIfAborted(signal);
-    const buf = new Uint8Array(Math.min(1 << 20, size - pos));
+    const buf = new Uint8Array(Math.min(1 << 20, to - pos));
     const { bytesRead } = await h.read(buf, 0, buf.length, pos);
     if (bytesRead === 0) return;
     pos += bytesRead;
+    onRead?.(pos);
     yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
   }
 }
 
-/** Reads a small file whole with synchronous calls; returns its bytes and the stat taken after the read. */
-function readSmall(path: string, flags: number, size: number): { data: Uint8Array; after: BigIntStats } {
-  const fd = openSync(path, flags);
+/**
+ * Yields `[0, size)`, or for an append-only file `[0, line)` and then, unless `stopAtLine()`
+ * says the file grew or is mid-write, the partial last line `[line, size)`. Calls `ended()`
+ * right after the last read, so the stat that checks the read does not wait for compression.
+ */
+async function* readLarge(
+  h: FileHandle,
+  size: number,
+  line: number | undefined,
+  stopAtLine: () => Promise<boolean>,
+  ended: () => Promise<void>,
+  signal: AbortSignal | undefined,
+  onRead: ((n: number) => void) | undefined,
+): AsyncGenerator<Uint8Array> {
+  if (line === undefined || line === size) {
+    yield* readRange(h, 0, size, signal, onRead);
+  } else {
+    yield* readRange(h, 0, line, signal, onRead);
+    if (!(await stopAtLine())) yield* readRange(h, line, size, signal, onRead);
+  }
+  await ended();
+}
+
+/**
+ * Reads a file whole with synchronous calls (no other work of this process runs meanwhile);
+ * returns at most `size` bytes and the stat taken after the read. Links are not followed.
+ * @throws NodeJS errors from open/read (ENOENT, ELOOP for a symlink, EACCES, ...)
+ * @example const { data, after } = readWholeSync('/s/db.sqlite-wal', Number(st.size));
+ */
+export function readWholeSync(path: string, size: number, onRead?: (n: number) => void): { data: Uint8Array; after: BigIntStats } {
+  const fd = openSync(path, FLAGS);
   try {
     const data = new Uint8Array(size);
     let pos = 0;
@@ -61,6 +114,7 @@ function readSmall(path: string, flags: number, size: number): { data: Uint8Arra
       if (n === 0) break;
       pos += n;
     }
+    onRead?.(pos);
     return { data: pos === size ? data : data.subarray(0, pos), after: fstatSync(fd, { bigint: true }) };
   } finally {
     closeSync(fd);
@@ -71,73 +125,113 @@ async function* once(data: Uint8Array): AsyncGenerator<Uint8Array> {
   if (data.length > 0) yield data;
 }
 
-const sameVersion = (a: BigIntStats, b: BigIntStats) => a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
+/** True when two stats show the same version of a file: size, mtime, ctime and inode equal. */
+export function sameVersion(a: BigIntStats, b: BigIntStats): boolean {
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
+}
+
+/** Chunks `source` (FastCDC, or page-aligned for SQLite) and saves the chunks; bounds the bytes waiting for compression. */
+async function chunkAndSave(source: AsyncIterable<Uint8Array>, saver: BlobSaver, chunk: ChunkParams): Promise<{ content: Id[]; size: number; added: number; stored: number }> {
+  const content: Id[] = [];
+  let size = 0;
+  let added = 0;
+  let stored = 0;
+  const pending: Promise<void>[] = [];
+  const c = chunk.config;
+  for await (const { data } of chunkFile(source, {
+    minSize: c.minSize,
+    avgSize: c.avgSize,
+    maxSize: c.maxSize,
+    normalization: c.normalization as 0 | 1 | 2 | 3,
+    gear: chunk.gear,
+  })) {
+    const id = idOf(data);
+    content.push(id);
+    size += data.length;
+    const saved = saver.save('data', data, id).then((r) => {
+      if (r.added) {
+        added += data.length;
+        stored += r.storedLength;
+      }
+    });
+    saved.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+    pending.push(saved);
+    if (pending.length >= 64) await settleAll(pending.splice(0, 32));
+  }
+  await settleAll(pending);
+  return { content, size, added, stored };
+}
+
+/**
+ * Chunks and saves bytes already read (by a SQLite group's window); `stat` is the stat taken
+ * after the read, which the stored node carries.
+ * @throws ClawbackError ABORTED and backend errors from the saver
+ * @example const r = await saveBytes(readWholeSync(p, n).data, after, saver, params);
+ */
+export async function saveBytes(data: Uint8Array, stat: BigIntStats, saver: BlobSaver, chunk: ChunkParams): Promise<FileContent> {
+  const r = await chunkAndSave(once(data), saver, chunk);
+  return { content: r.content, size: r.size, stat, bytesRead: data.length, bytesAdded: r.added, bytesStored: r.stored, unstable: false, attempts: 1, cut: false };
+}
 
 /**
  * Reads `path` into blobs. `walked` is the lstat the walk took: the content is
  * consistent when the stat after the read equals it (or the previous attempt's).
- * Retries up to `retries` times while the file changes under the read.
+ * Retries up to `retries` times while the file changes under the read. For an
+ * `appendOnly` file the cut is found before chunking: in memory for a small file,
+ * by a backward scan of the file for a large one.
  * @throws NodeJS errors from open/read (ENOENT when it vanished, EACCES, ...); ABORTED
+ * @example const r = await readFileContent(abs, lstatSync(abs, { bigint: true }), saver, params, { appendOnly: abs.endsWith('.jsonl') });
  */
-export async function readFileContent(
-  path: string,
-  walked: BigIntStats,
-  saver: BlobSaver,
-  chunk: ChunkParams,
-  opts: { retries?: number; signal?: AbortSignal } = {},
-): Promise<FileContent> {
+export async function readFileContent(path: string, walked: BigIntStats, saver: BlobSaver, chunk: ChunkParams, opts: ReadFileOptions = {}): Promise<FileContent> {
   const retries = opts.retries ?? 2;
-  const flags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
   let before = walked;
   let totalRead = 0;
   for (let attempt = 0; ; attempt++) {
     throwIfAborted(opts.signal);
-    const expect = Number(before.size);
-    let source: AsyncIterable<Uint8Array>;
+    const start = before;
+    const expect = Number(start.size);
     let h: FileHandle | undefined;
-    let after: BigIntStats | undefined;
-    if (expect <= SMALL_FILE) {
-      const r = readSmall(path, flags, expect);
-      source = once(r.data);
-      after = r.after;
-    } else {
-      h = await open(path, flags);
-      source = readAll(h, expect, opts.signal);
-    }
     try {
-      const content: Id[] = [];
-      let size = 0;
-      let added = 0;
-      let stored = 0;
-      const pending: Promise<void>[] = [];
-      const c = chunk.config;
-      for await (const { data } of chunkFile(source, {
-        minSize: c.minSize,
-        avgSize: c.avgSize,
-        maxSize: c.maxSize,
-        normalization: c.normalization as 0 | 1 | 2 | 3,
-        gear: chunk.gear,
-      })) {
-        const id = idOf(data);
-        content.push(id);
-        size += data.length;
-        const saved = saver.save('data', data, id).then((r) => {
-          if (r.added) {
-            added += data.length;
-            stored += r.storedLength;
-          }
-        });
-        saved.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
-        pending.push(saved);
-        // Bound the bytes waiting for compression.
-        if (pending.length >= 64) await settleAll(pending.splice(0, 32));
+      let source: AsyncIterable<Uint8Array>;
+      let after: BigIntStats | undefined;
+      let readEnd: BigIntStats | undefined;
+      /** Where an append-only file's content was cut, when it was. */
+      let cut: number | undefined;
+      /** For a large append-only file: the end of its last whole line within `expect`. */
+      let line: number | undefined;
+      if (expect <= SMALL_FILE) {
+        const r = readWholeSync(path, expect, opts.onRead);
+        after = r.after;
+        let data = r.data;
+        if (opts.appendOnly && data.length === expect && shouldCut(start, after, expect > 0 && data[expect - 1] !== 0x0a)) {
+          cut = data.lastIndexOf(0x0a) + 1;
+          data = data.subarray(0, cut);
+        }
+        source = once(data);
+      } else {
+        const fh = await open(path, FLAGS);
+        h = fh;
+        if (opts.appendOnly) line = await lastLineEnd(fh, expect, opts.signal);
+        const stopAtLine = async () => {
+          if (!shouldCut(start, await fh.stat({ bigint: true }), true)) return false;
+          cut = line;
+          return true;
+        };
+        const ended = async () => {
+          readEnd = await fh.stat({ bigint: true });
+        };
+        source = readLarge(fh, expect, line, stopAtLine, ended, opts.signal, opts.onRead);
       }
-      await settleAll(pending);
+      const { content, size, added, stored } = await chunkAndSave(source, saver, chunk);
       totalRead += size;
-      after ??= await h!.stat({ bigint: true });
-      const stable = sameVersion(before, after) && Number(after.size) === size;
+      after ??= readEnd;
+      if (after === undefined) throw new Error('unreachable: the read ended without a stat');
+      // Consistent: unchanged; or an append-only file read up to a line boundary and since only appended to.
+      const lineEnd = cut ?? (line === expect ? expect : undefined);
+      const appended = lineEnd !== undefined && size === lineEnd && (cut !== undefined || grew(start, after)) && after.ino === start.ino && after.size >= start.size;
+      const stable = appended || (sameVersion(start, after) && Number(after.size) === size);
       if (stable || attempt >= retries) {
-        return { content, size, stat: after, bytesRead: totalRead, bytesAdded: added, bytesStored: stored, unstable: !stable };
+        return { content, size, stat: after, bytesRead: totalRead, bytesAdded: added, bytesStored: stored, unstable: !stable, attempts: attempt + 1, cut: cut !== undefined && cut < Number(after.size) };
       }
       before = after;
     } finally {

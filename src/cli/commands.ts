@@ -9,7 +9,7 @@ import type { CommandEntry } from './command.js';
 export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'init',
-    summary: 'create a repository (--repo DIR or $CLAWBACK_REPO)',
+    summary: 'create a repository (--repo DIR, $CLAWBACK_REPO, the settings file, else the default)',
     load: async () => (await import('./init.js')).initCommand,
   },
   {
@@ -38,6 +38,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./restore.js')).restoreCommand,
   },
   {
+    name: 'rollback',
+    summary: 'put the OpenClaw state back as a snapshot has it, in place and undoably (--before 2h, --undo, --path)',
+    load: async () => (await import('./rollback.js')).rollbackCommand,
+  },
+  {
+    name: 'versions',
+    summary: 'list the stored versions of one file or directory (e.g. openclaw.json)',
+    load: async () => (await import('./versions.js')).versionsCommand,
+  },
+  {
     name: 'forget',
     summary: 'remove snapshots by a retention policy (--keep-daily 7 ...)',
     load: async () => (await import('./forget.js')).forgetCommand,
@@ -56,6 +66,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'cat',
     summary: 'print a repository object (config, snapshot, tree, index, pack, blob)',
     load: async () => (await import('./cat.js')).catCommand,
+  },
+  {
+    name: 'config',
+    summary: 'show the effective settings (config show) or which settings file is read (config path)',
+    load: async () => (await import('./config.js')).configCommand,
   },
   {
     name: 'rdiff',

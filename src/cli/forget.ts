@@ -1,12 +1,13 @@
 /*
- * `clawback forget --keep-...`: apply restic's retention policy per group of
- * snapshots (host and paths by default), print what is kept (and why) and what
- * is removed, and delete the removed snapshot objects; --prune then deletes the
- * data nothing references any more, under the same exclusive lock.
+ * `clawback forget --keep-...`: apply restic's retention policy (from the
+ * flags, else the settings file's `retention`) per group of snapshots (host
+ * and paths by default), print what is kept (and why) and what is removed, and
+ * delete the removed snapshot objects; --prune then deletes the data nothing
+ * references any more, under the same exclusive lock.
  */
 import type { RetentionPolicy } from '../store/retention.js';
 import { describePolicy, formatGroupKey, parseGroupBy, parsePolicyDuration, policyIsEmpty } from '../store/retention.js';
-import { forget } from '../store/forget.js';
+import { forget, forgetSnapshots } from '../store/forget.js';
 import { prune } from '../store/prune.js';
 import { parseCommandArgs, parseIntOption, UsageError, type CliContext, type Command } from './command.js';
 import { EXIT } from './exit-codes.js';
@@ -56,8 +57,10 @@ const OPTIONS = {
 } as const;
 
 const HELP = `Usage: clawback forget [OPTIONS] --keep-...
+       clawback forget [OPTIONS] SNAPSHOT...
 
-Remove snapshots that the policy does not keep, as restic does: snapshots are
+With SNAPSHOT... (ids, unique prefixes or 'latest'): remove those snapshots.
+Otherwise remove snapshots that the policy does not keep, as restic does: snapshots are
 grouped (by host and paths unless --group-by says otherwise) and within each
 group a snapshot is kept when any rule keeps it. The data of removed snapshots
 stays until 'clawback prune' (or --prune) deletes it.
@@ -83,7 +86,9 @@ stays until 'clawback prune' (or --prune) deletes it.
       --max-unused=FRACTION   with --prune: repack packs more unused than this (default 0.2)
 ${REPO_HELP}
 
-A forget without any --keep option is refused (exit 2): it would remove everything.`;
+Without any --keep option the policy is the settings file's retention (see
+'clawback config show'); any --keep option replaces that policy as a whole.
+With neither, forget is refused (exit 2): it would remove everything.`;
 
 /** The policy from the command line. */
 function policyOf(values: Record<string, unknown>): RetentionPolicy {
@@ -107,6 +112,22 @@ function policyOf(values: Record<string, unknown>): RetentionPolicy {
   return policy;
 }
 
+/** `clawback forget SNAPSHOT...`. */
+async function forgetNamed(refs: string[], values: { 'dry-run'?: boolean | undefined; prune?: boolean | undefined; 'max-unused'?: string | undefined }, r: ReturnType<typeof repoArgs>, ctx: CliContext): Promise<number> {
+  const dryRun = values['dry-run'] ?? false;
+  if (!values.prune && values['max-unused'] !== undefined) throw new UsageError('--max-unused needs --prune', "run 'clawback forget --help'");
+  const maxUnused = values['max-unused'] === undefined ? undefined : parseMaxUnused(values['max-unused'], 'forget');
+  const { result, pruned } = await withRepository(r, ctx, 'exclusive', async (repo) => {
+    const result = await forgetSnapshots(repo, refs, { dryRun, signal: ctx.signal, noLock: true });
+    const pruned = values.prune ? await prune(repo, { dryRun, ...(maxUnused !== undefined ? { maxUnused } : {}), signal: ctx.signal, noLock: true }) : undefined;
+    return { result, pruned };
+  });
+  ctx.out.text(`${dryRun ? 'would remove' : 'removed'} ${plural(result.removed.length, 'snapshot')}: ${result.removed.map(shortId).join(' ')}`);
+  if (pruned) printPruneResult(ctx, pruned);
+  ctx.out.event({ type: 'summary', command: 'forget', dryRun, removed: result.removed, kept: result.kept, ...(pruned ? { prune: pruneJson(pruned) } : {}) });
+  return EXIT.OK;
+}
+
 /** `clawback forget`. */
 export const forgetCommand: Command = {
   async run(args: string[], ctx: CliContext): Promise<number> {
@@ -116,9 +137,16 @@ export const forgetCommand: Command = {
       return EXIT.OK;
     }
     const r = repoArgs(values, ctx, 'forget');
-    if (positionals.length > 0) throw new UsageError(`forget takes no arguments, got "${positionals[0]}" (it applies a --keep-... policy)`, "run 'clawback forget --help'");
-    const policy = policyOf(values);
-    if (policyIsEmpty(policy)) throw new UsageError('no policy was given: forget would remove every snapshot; give --keep-... options', "run 'clawback forget --help'");
+    const flagPolicy = policyOf(values);
+    if (positionals.length > 0) {
+      if (!policyIsEmpty(flagPolicy)) throw new UsageError('forget takes SNAPSHOT... or --keep-... options, not both', "run 'clawback forget --help'");
+      return forgetNamed(positionals, values, r, ctx);
+    }
+    const fromSettings = policyIsEmpty(flagPolicy);
+    const policy: RetentionPolicy = fromSettings ? { ...r.settings.settings.retention } : flagPolicy;
+    if (policyIsEmpty(policy)) {
+      throw new UsageError('no policy was given: forget would remove every snapshot (give --keep-... options or set retention in the settings file)', "run 'clawback forget --help'");
+    }
     const groupBy = values['group-by'];
     if (groupBy !== undefined) {
       try {
@@ -144,7 +172,7 @@ export const forgetCommand: Command = {
       return { result, pruned };
     });
     if (!ctx.out.json) {
-      if (!r.quiet) ctx.out.text(`Applying Policy: ${describePolicy(policy)}`);
+      if (!r.quiet) ctx.out.text(`Applying Policy: ${describePolicy(policy)}${fromSettings ? ` (from ${r.settings.file ?? 'the settings file'})` : ''}`);
       for (const g of result.groups) {
         const key = formatGroupKey(g.key);
         if (!r.quiet) {
@@ -167,6 +195,7 @@ export const forgetCommand: Command = {
       type: 'summary',
       command: 'forget',
       dryRun,
+      policySource: fromSettings ? 'settings' : 'flags',
       groups: result.groups.map((g) => ({
         key: g.key,
         keep: g.keep.map((k) => ({ id: k.snapshot.id, time: k.snapshot.time, reasons: k.reasons })),

@@ -1,7 +1,8 @@
 /*
- * `clawback init`: create a repository in a new or empty directory, with the
- * chunk size, compression level and pack size fixed for its lifetime. Refuses
- * a directory that already holds a repository or anything else (EXISTS).
+ * `clawback init`: create a repository in a new or empty directory (default:
+ * the platform's data dir), with the chunk size, compression level and pack
+ * size fixed for its lifetime. Refuses a directory that already holds a
+ * repository or anything else (EXISTS), and one inside the OpenClaw state dir.
  */
 import { readdir } from 'node:fs/promises';
 import { resolveParams } from '../chunker/params.js';
@@ -11,7 +12,7 @@ import { Repository } from '../store/repository.js';
 import { HintedError, parseCommandArgs, parseIntOption, UsageError, type CliContext, type Command } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { formatBytes } from './format.js';
-import { parseSize, REPO_HELP, REPO_OPTIONS, repoArgs } from './repo-arg.js';
+import { describeRepoSource, parseSize, refuseInsideStateDir, REPO_HELP, REPO_OPTIONS, repoArgs } from './repo-arg.js';
 
 const OPTIONS = {
   ...REPO_OPTIONS,
@@ -20,18 +21,23 @@ const OPTIONS = {
   'pack-size': { type: 'string' },
 } as const;
 
-const HELP = `Usage: clawback init --repo DIR [OPTIONS]
+const HELP = `Usage: clawback init [--repo DIR] [OPTIONS]
 
 Create a repository in DIR (created if missing; an existing DIR must be empty).
-These settings are recorded in the repository and cannot be changed later:
+Without --repo: $CLAWBACK_REPO, the settings file's repository, else the
+default in clawback's data dir (which backup also creates on first use).
+Never inside the OpenClaw state dir. These are recorded in the repository and
+cannot be changed later:
 
       --chunk-size=AVG    average chunk size, a power of two from 256 to 4M
                           (default 16K); chunks are AVG/4 to AVG*4
-      --compression=N     deflate level 0-9 (default 3; 0 stores raw)
+      --compression=N     deflate level 0-9 (default: compression.level from the
+                          settings file, else 3; 0 stores raw)
       --pack-size=SIZE    target pack file size, 1K to 1G (default 8M)
 ${REPO_HELP}
 
-Exit status: 0 created; 2 usage error; 6 DIR already holds a repository or
+Exit status: 0 created; 2 usage error (also: DIR inside the OpenClaw state
+dir); 3 the settings file is invalid; 6 DIR already holds a repository or
 other files; 5 DIR cannot be created.`;
 
 /** Fails with EXISTS when `dir` holds a repository or any other entry. */
@@ -69,7 +75,9 @@ export const initCommand: Command = {
       opts.avgChunkSize = avg;
     }
     if (values.compression !== undefined) opts.compressionLevel = parseIntOption('--compression', values.compression, 0, 9, 'init');
+    else if (r.settings.settings.compression.level !== undefined) opts.compressionLevel = r.settings.settings.compression.level;
     if (values['pack-size'] !== undefined) opts.packSize = parseSize('--pack-size', values['pack-size'], 1024, 1 << 30, 'init');
+    refuseInsideStateDir(r.dir, r);
     await checkEmpty(r.dir);
     const backend = await LocalBackend.create(r.dir);
     try {
@@ -83,7 +91,7 @@ export const initCommand: Command = {
       }
       const c = repo.config;
       const location = backend.location();
-      ctx.out.text(`created clawback repository ${c.id.slice(0, 10)} at ${location}`);
+      ctx.out.text(`created clawback repository ${c.id.slice(0, 10)} at ${location}${r.source === 'option' ? '' : ` (${describeRepoSource(r)})`}`);
       if (!r.quiet) {
         ctx.out.text(`chunks ${formatBytes(c.chunker.minSize)} to ${formatBytes(c.chunker.maxSize)} (average ${formatBytes(c.chunker.avgSize)}), deflate level ${c.compression.level}, packs of ${formatBytes(c.packSize)}`);
       }
@@ -92,6 +100,7 @@ export const initCommand: Command = {
         command: 'init',
         id: c.id,
         location,
+        source: r.source,
         chunker: { minSize: c.chunker.minSize, avgSize: c.chunker.avgSize, maxSize: c.chunker.maxSize },
         compression: c.compression,
         packSize: c.packSize,

@@ -112,8 +112,12 @@ class RestoreRun {
     await mkdir(dir, { mode: 0o700 });
   }
 
-  /** `known` is the same directory in the local snapshot, when there is one. */
-  async restoreTree(treeId: Id, dir: string, rel: string, underIncluded: boolean, known?: Id): Promise<void> {
+  /**
+   * `known` is the same directory in the local snapshot, when there is one;
+   * `keptOnly` is true inside an excluded directory entered for kept entries
+   * only (dependency manifests), as the backup walk did.
+   */
+  async restoreTree(treeId: Id, dir: string, rel: string, underIncluded: boolean, known?: Id, keptOnly = false): Promise<void> {
     throwIfAborted(this.opts.signal);
     const tree = await this.repo.loadTree(treeId);
     const knownNodes = known ? await this.repo.loadTree(known).then((t) => new Map(t.nodes.map((n) => [n.name, n])), () => undefined) : undefined;
@@ -121,7 +125,11 @@ class RestoreRun {
     await settleAll(
       tree.nodes.map(async (node) => {
         const r = rel ? `${rel}/${node.name}` : node.name;
-        if (this.filter.excluded(r)) return;
+        let onlyKept = false;
+        if (!this.filter.kept(r) && (keptOnly || this.filter.excluded(r))) {
+          if (node.type !== 'dir' || !this.filter.mayContainKept(r)) return;
+          onlyKept = true;
+        }
         const inc = underIncluded || this.filter.included(r);
         if (node.type !== 'dir' && !inc) return;
         if (node.type === 'dir' && !inc && !this.filter.mayContainIncluded(r)) return;
@@ -131,7 +139,7 @@ class RestoreRun {
           await this.ensureDir(dst);
           this.summary.dirs++;
           const k = knownNodes?.get(node.name);
-          await this.restoreTree(node.subtree!, dst, r, inc, k?.type === 'dir' ? k.subtree : undefined);
+          await this.restoreTree(node.subtree!, dst, r, inc, k?.type === 'dir' ? k.subtree : undefined, onlyKept);
           this.dirModes.push({ path: dst, node });
         } else if (node.type === 'symlink') {
           await this.restoreSymlink(node, dst);
@@ -140,17 +148,19 @@ class RestoreRun {
         }
       }),
     );
-    if (this.opts.delete) await this.deleteExtra(dir, rel, wanted);
+    if (this.opts.delete) await this.deleteExtra(dir, rel, wanted, underIncluded, keptOnly);
   }
 
-  private async deleteExtra(dir: string, rel: string, wanted: Set<string>): Promise<void> {
+  /** Removes what the snapshot lacks in `dir`, within the selection: never excluded entries (unless kept), nor entries outside the includes. */
+  private async deleteExtra(dir: string, rel: string, wanted: Set<string>, underIncluded: boolean, keptOnly: boolean): Promise<void> {
     for (const ent of await readdir(dir, { withFileTypes: true })) {
       const name = ent.name;
       if (wanted.has(name)) continue;
       // FIFOs, sockets and devices are never in a snapshot; removing them would break a running program.
       if (!ent.isFile() && !ent.isDirectory() && !ent.isSymbolicLink()) continue;
       const r = rel ? `${rel}/${name}` : name;
-      if (this.filter.excluded(r) || (this.filter.active && !this.filter.included(r))) continue;
+      const selected = this.filter.kept(r) || (!keptOnly && !this.filter.excluded(r));
+      if (!selected || !this.filter.included(r, underIncluded)) continue;
       // Our own temporary files from an interrupted restore go too.
       await rm(join(dir, name), { recursive: true, force: true });
       this.summary.deleted++;

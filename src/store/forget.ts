@@ -1,7 +1,8 @@
 /*
  * forget: apply a retention policy to the repository's snapshots and delete
- * the snapshot objects it does not keep (their data stays until prune).
- * Refuses an empty policy, as restic does, and supports a dry run.
+ * the snapshot objects it does not keep (their data stays until prune), or
+ * delete snapshots named by id. Refuses an empty policy, as restic does, and
+ * supports a dry run.
  */
 import { ClawbackError } from '../core/errors.js';
 import { deleteIfExists } from './backend.js';
@@ -57,4 +58,22 @@ async function forgetLocked(repo: Repository, policy: RetentionPolicy, opts: For
   const removed = result.groups.flatMap((g) => g.remove.map((s) => s.id));
   if (!opts.dryRun) for (const id of removed) await deleteIfExists(repo.backend, 'snapshots', id);
   return { groups: result.groups, removed, kept: snaps.length - removed.length, dryRun: opts.dryRun ?? false };
+}
+
+/**
+ * Forgets the snapshots named by `refs` (ids, unique prefixes or 'latest'), as
+ * `restic forget ID...`. Every name is resolved before anything is deleted.
+ * @throws ClawbackError NOT_FOUND (naming the first ref that matches no snapshot, or several); LOCKED
+ * @example await forgetSnapshots(repo, ['1a2b3c4d']);
+ */
+export async function forgetSnapshots(repo: Repository, refs: readonly string[], opts: LockWait & { dryRun?: boolean } = {}): Promise<{ removed: string[]; kept: number; dryRun: boolean }> {
+  return withLock(repo, true, opts, async () => {
+    await repo.refreshIndex();
+    const ids = new Set<string>();
+    for (const ref of refs) ids.add((await repo.findSnapshot(ref)).id);
+    const removed = [...ids];
+    if (!opts.dryRun) for (const id of removed) await deleteIfExists(repo.backend, 'snapshots', id);
+    const total = (await repo.snapshots(() => {})).length;
+    return { removed, kept: opts.dryRun ? total - removed.length : total, dryRun: opts.dryRun ?? false };
+  });
 }

@@ -22,3 +22,4 @@ export * from './ls.js';
 export * from './diff.js';
 export * from './retention.js';
 export * from './forget.js';
+export * from './versions.js';

@@ -23,7 +23,9 @@ export interface SnapshotSummary {
   totalFiles: number;
   /** Files counted as secrets (issue 4). */
   secrets?: number;
-  /** True when something was skipped: the backup is partial. */
+  /** Entries deleted between the directory listing and their read: reported, counted in `skipped`, not partial (issue 4). */
+  vanished?: number;
+  /** True when an entry could not be read (a vanished one does not count): the backup is partial. */
   partial: boolean;
   durationMs: number;
 }

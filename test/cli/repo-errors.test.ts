@@ -1,4 +1,4 @@
-// Exit codes and one-line errors of the repository commands: no repository given, a missing one, a partial backup, a locked repository;
+// Exit codes and one-line errors of the repository commands: no repository given (the default), a missing one, a partial backup, a locked repository;
 // and where progress goes (TTY or not). The first case of each exit status runs the built binary (`cb`), the variants main() in-process (`run`).
 import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -29,12 +29,23 @@ afterAll(async () => {
 });
 
 describe('which repository', () => {
-  it('neither --repo nor CLAWBACK_REPO: a usage error (exit 2) saying how to name one', async () => {
+  it('neither --repo nor CLAWBACK_REPO: the default repository in the data dir, created on first use', async () => {
+    // HOME and the XDG dirs point into the temp dir: nothing touches the real home.
+    const data = t.path('xdg-data');
+    const env = { HOME: t.path('home'), XDG_DATA_HOME: data, XDG_CONFIG_HOME: t.path('xdg-config'), CLAWBACK_CONFIG: '' };
     for (const [i, cmd] of [['snapshots'], ['backup', src], ['cat', 'config'], ['forget', '--keep-last', '1']].entries()) {
-      const r = i === 0 ? await cb(cmd) : await run(cmd);
-      expect(r.code, cmd.join(' ')).toBe(2);
-      expectOneLineError(r.stderr, /--repo/, /CLAWBACK_REPO/);
+      const r = i === 0 ? await cb(cmd, env) : await run(cmd, env);
+      expect(r.code, `${cmd.join(' ')}\n${r.stderr}`).toBe(0);
+      expect(r.stderr.includes('created the default repository'), cmd.join(' ')).toBe(i === 0);
     }
+    const snaps = jsonLines(await runOk(['snapshots', '--json', '--repo', join(data, 'clawback', 'repository')]))[0];
+    expect(snaps).toHaveLength(1);
+  });
+
+  it('--repo "" is a usage error (exit 2)', async () => {
+    const r = await run(['snapshots', '--repo', '']);
+    expect(r.code).toBe(2);
+    expectOneLineError(r.stderr, /--repo/);
   });
 
   it('CLAWBACK_REPO is used when --repo is not given, and --repo wins over it', async () => {
@@ -65,9 +76,17 @@ describe('which repository', () => {
 });
 
 describe('usage errors', () => {
+  it('backup without PATH and without an OpenClaw state: exit 5 naming where it looked', async () => {
+    const home = t.path('empty-home');
+    await mkdir(home, { recursive: true });
+    const r = await cb(['backup', '--repo', repo], { HOME: home, OPENCLAW_STATE_DIR: '', OPENCLAW_HOME: '' });
+    expect(r.code).toBe(5);
+    expectOneLineError(r.stderr, new RegExp(`${join(home, '.openclaw')}`));
+  });
+
   it('missing arguments and bad option values are exit 2 with one line', async () => {
     const cases: [string[], RegExp][] = [
-      [['backup', '--repo', repo], /PATH/],
+      [['backup', '--repo', repo, '--profile', 'work', '--dev'], /--profile and --dev/],
       [['backup', '--repo', repo, '--force', '--parent', 'latest', src], /--force/],
       [['restore', '--repo', repo, 'latest'], /--target/],
       [['diff', '--repo', repo, 'latest'], /two snapshots/],
@@ -122,7 +141,7 @@ describe('partial backup', () => {
     const j = await run(['backup', '--json', '--repo', repo, dir]);
     expect(j.code).toBe(1);
     const lines = jsonLines(j);
-    expect(lines.filter((l) => l['type'] === 'warning')).toEqual([expect.objectContaining({ type: 'warning', command: 'backup', path: bad, code: 'VANISHED' })]);
+    expect(lines.filter((l) => l['type'] === 'warning')).toEqual([expect.objectContaining({ type: 'warning', command: 'backup', path: bad, code: 'UNREADABLE' })]);
     expect(summaryOf(j, 'backup')).toMatchObject({ partial: true, skipped: 1, warnings: 1 });
     const snaps = jsonLines(await runOk(['snapshots', '--json', '--repo', repo, '--path', dir]))[0] as unknown as unknown[];
     expect(snaps).toHaveLength(2);
