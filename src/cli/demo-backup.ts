@@ -6,7 +6,9 @@
  */
 import { join } from 'node:path';
 import { EDGE, generateState, mutateState } from '../../fixtures/index.js';
-import { backup, type BackupResult } from '../backup/backup.js';
+import type { BackupResult } from '../backup/backup.js';
+import { resolveScope } from '../openclaw/scope.js';
+import { backupState } from '../openclaw/state-backup.js';
 import { LocalBackend } from '../store/backend-local.js';
 import { Repository } from '../store/repository.js';
 import { count, DEMO_SCALE, DEMO_SEED, need, pct, say, secs, size, timed, wrapList, type DemoStep } from './demo-context.js';
@@ -53,19 +55,20 @@ export const firstBackup: DemoStep = {
   title: 'Backed it up into a new repository',
   async run(s) {
     s.repo = await Repository.init(await LocalBackend.create(s.repoDir));
-    const [r, ms] = await timed(() => backup(need(s.repo, 'repo'), { paths: [s.state] }));
+    // What `clawback backup` with no paths takes: the state dir (and workspaces outside it), minus volatile entries.
+    const scope = await resolveScope({ stateDir: s.state });
+    s.scope = scope;
+    const [r, ms] = await timed(() => backupState(need(s.repo, 'repo'), scope));
     s.first = r;
     const m = r.summary;
-    say(s, `     repository ${s.repoDir}: content-defined chunks, deduplicated and compressed`);
+    say(s, `     repository ${s.repoDir}: content-defined chunks, deduplicated and compressed, owner-only (0700/0600)`);
     say(s, `     snapshot ${shortId(r.id)} in ${secs(ms)}: ${count(m.totalFiles, 'file')} (${size(m.totalBytes)}) in ${count(m.dirs, 'directory', 'directories')} (.openclaw itself included)`);
+    say(s, `     sessions, archives, credentials, SQLite databases with their WALs, workspace and .git, plugins: all in;`);
+    say(s, `     ${count(m.secrets ?? 0, 'file')} hold secrets (credentials, auth profiles, .env, identity): kept with their 0600 modes, never printed`);
+    for (const line of wrapList([...scope.exclude], '     left out as volatile or regenerable: ', '       ')) say(s, line);
     say(s, `     ${stored(r)}; the repository is ${size(treeBytes(s.repoDir))} on disk`);
-    say(s, `     ${count(r.warnings.length, 'warning')}:`);
+    if (r.warnings.length > 0) say(s, `     ${count(r.warnings.length, 'warning')}:`);
     for (const w of r.warnings) say(s, `       ${w.path.startsWith(s.state + '/') ? w.path.slice(s.state.length + 1) : w.path}: ${w.message} (${w.code})`);
-    if (r.warnings.some((w) => w.code === 'SPECIAL_FILE')) {
-      say(s, '     a FIFO is a named pipe: a meeting point two processes open to talk, with no bytes of its own.');
-      say(s, '     Reading it would block until some process writes, so backup skips it, says so, and marks the');
-      say(s, `     snapshot partial (${m.partial ? 'it is' : 'it is not'}); nothing else was left out.`);
-    }
   },
 };
 
@@ -89,7 +92,7 @@ export const secondBackup: DemoStep = {
   async run(s) {
     const repo = need(s.repo, 'repo');
     const before = treeBytes(s.repoDir);
-    const [r, ms] = await timed(() => backup(repo, { paths: [s.state] }));
+    const [r, ms] = await timed(() => backupState(repo, need(s.scope, 'scope')));
     s.second = r;
     const m = r.summary;
     const grew = treeBytes(s.repoDir) - before;

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { GenerateSummary, MutateSummary } from '../../fixtures/index.js';
 import type { BackupResult } from '../backup/backup.js';
+import type { OpenClawScope } from '../openclaw/scope.js';
 import type { Repository } from '../store/repository.js';
 import { HintedError, type CliContext } from './command.js';
 import type { Reference } from './demo-tree.js';
@@ -38,6 +39,8 @@ export interface DemoState {
   /** rdiff on PATH, or undefined. */
   readonly rdiff: { path: string; version: string } | undefined;
   repo: Repository | undefined;
+  /** What a default `clawback backup` of this home takes (resolveScope with the state dir). */
+  scope: OpenClawScope | undefined;
   generated: GenerateSummary | undefined;
   /** Sizes of the regular files as generated (relative path → bytes). */
   initialSizes: Map<string, number>;

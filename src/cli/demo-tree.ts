@@ -93,16 +93,16 @@ export interface Comparison {
 
 /**
  * Compares the tree at `root` with `ref`: the same paths, kinds, modes and mtimes; every regular file byte for byte; every symlink's target.
- * Special files are left out on both sides.
+ * Special files, and paths `skip` names (what a backup leaves out), are left out on both sides.
  * @throws Error from node:fs
  * @example const c = compareWithReference(state, ref); if (c.differences.length) console.log(c.differences);
  */
-export function compareWithReference(root: string, ref: Reference): Comparison {
+export function compareWithReference(root: string, ref: Reference, skip: (rel: string) => boolean = () => false): Comparison {
   const c: Comparison = { files: 0, bytes: 0, symlinks: 0, dirs: 0, special: [], differences: [] };
   const now = new Map(walkTree(root).map((e) => [e.rel, e]));
   const isSpecial = (e: TreeEntry) => e.kind === 'fifo' || e.kind === 'other';
   for (const [rel, want] of ref.entries) {
-    if (isSpecial(want)) {
+    if (isSpecial(want) || skip(rel)) {
       c.special.push(rel);
       continue;
     }
@@ -128,7 +128,7 @@ export function compareWithReference(root: string, ref: Reference): Comparison {
       if (!same) c.differences.push(`${rel}: content differs (${got.size} bytes, was ${want.size})`);
     }
   }
-  for (const [rel, e] of now) if (!ref.entries.has(rel) && !isSpecial(e)) c.differences.push(`${rel}: not there before`);
+  for (const [rel, e] of now) if (!ref.entries.has(rel) && !isSpecial(e) && !skip(rel)) c.differences.push(`${rel}: not there before`);
   return c;
 }
 

@@ -37,6 +37,7 @@ export async function runDemo(ctx: CliContext, keep = false): Promise<void> {
     repoDir: join(dir, 'repo'),
     rdiff: findRdiff(),
     repo: undefined,
+    scope: undefined,
     generated: undefined,
     initialSizes: new Map(),
     first: undefined,

@@ -6,7 +6,8 @@
  */
 import { hostname } from 'node:os';
 import { posix, win32 } from 'node:path';
-import { lstat, rm } from 'node:fs/promises';
+import { lstat, rm, utimes } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { backup, type BackupProgress, type BackupWarning } from '../backup/backup.js';
 import { ClawbackError } from '../core/errors.js';
 import { restore, type RestoreOptions, type RestoreSummary } from '../restore/restore.js';
@@ -120,7 +121,10 @@ async function removeStaleShm(touched: Map<string, 'written' | 'unchanged' | 'de
     seen.add(shm);
     const st = await lstat(shm).catch(() => undefined);
     if (!st?.isFile()) continue;
+    // Removing an entry changes its directory's mtime, which the restore has just set as recorded: put it back.
+    const parent = await lstat(dirname(shm));
     await rm(shm, { force: true });
+    await utimes(dirname(shm), parent.atime, parent.mtime).catch(() => {});
     removed.push(shm);
   }
   return removed.sort();
