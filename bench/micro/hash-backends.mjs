@@ -7,7 +7,8 @@
  * `npm run build && node bench/micro/hash-backends.mjs` also reports MB per
  * CPU-second of this process, which stays meaningful on a busy shared machine.
  */
-import { bestHashes, jsHashes, toHex } from '../../dist/src/core/hash.js';
+import { toHex } from '../../dist/src/core/hash.js';
+import { bestHashes, jsHashes } from '../../dist/src/core/strong-hash.js';
 import { fix, textTable } from '../lib/measure.mjs';
 import { KiB, MiB, randomBytes, runTasks } from './common.mjs';
 

@@ -6,11 +6,15 @@
  */
 import { deflateRawSync, inflateRaw as zInflateRaw, inflateRawSync } from 'node:zlib';
 import { promisify } from 'node:util';
-import { deflateSync as fDeflate, inflateSync as fInflate } from 'fflate';
+import { createRequire } from 'node:module';
 import { ClawbackError } from './errors.js';
 import { compressionPool } from './compress-pool.js';
 
 const inflateRawAsync = promisify(zInflateRaw);
+
+/** fflate, loaded on first use: on Node it only runs with CLAWBACK_COMPRESS=js. */
+let fflateLib: typeof import('fflate') | undefined;
+const fflate = (): typeof import('fflate') => (fflateLib ??= createRequire(import.meta.url)('fflate') as typeof import('fflate'));
 
 /**
  * zlib options for blobs: memLevel 7 halves zlib's hash table, about as fast as
@@ -97,7 +101,7 @@ export async function compress(data: Uint8Array, level = 3): Promise<Compressed>
 /** Synchronous compress(). */
 export function compressSync(data: Uint8Array, level = 3): Compressed {
   if (level === 0 || looksIncompressible(data)) return { codec: CODEC_NONE, data };
-  const out = useZlib ? new Uint8Array(deflateRawSync(data, { level, ...ZOPTS })) : fDeflate(data, { level: level as 1 });
+  const out = useZlib ? new Uint8Array(deflateRawSync(data, { level, ...ZOPTS })) : fflate().deflateSync(data, { level: level as 1 });
   return choose(data, out);
 }
 
@@ -117,7 +121,7 @@ export async function decompress(codec: number, data: Uint8Array, rawLength: num
   if (codec !== CODEC_DEFLATE) throw new ClawbackError('UNSUPPORTED', `unknown compression codec ${codec}`);
   try {
     if (useZlib) return checkLen(new Uint8Array(await inflateRawAsync(data, { maxOutputLength: Math.max(1, rawLength) })), rawLength);
-    return checkLen(fInflate(data, { out: new Uint8Array(rawLength) }), rawLength);
+    return checkLen(fflate().inflateSync(data, { out: new Uint8Array(rawLength) }), rawLength);
   } catch (e) {
     if (e instanceof ClawbackError) throw e;
     throw new ClawbackError('CORRUPT', `compressed blob does not decode: ${(e as Error).message}`);
@@ -130,7 +134,7 @@ export function decompressSync(codec: number, data: Uint8Array, rawLength: numbe
   if (codec !== CODEC_DEFLATE) throw new ClawbackError('UNSUPPORTED', `unknown compression codec ${codec}`);
   try {
     if (useZlib) return checkLen(new Uint8Array(inflateRawSync(data, { maxOutputLength: Math.max(1, rawLength) })), rawLength);
-    return checkLen(fInflate(data, { out: new Uint8Array(rawLength) }), rawLength);
+    return checkLen(fflate().inflateSync(data, { out: new Uint8Array(rawLength) }), rawLength);
   } catch (e) {
     if (e instanceof ClawbackError) throw e;
     throw new ClawbackError('CORRUPT', `compressed blob does not decode: ${(e as Error).message}`);

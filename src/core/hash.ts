@@ -1,22 +1,13 @@
 /*
- * The hash adapter: the only module that imports hash libraries. Strong sums
- * for signatures (BLAKE2b-256 and MD4 for librsync compatibility, XXH64 for the
- * native format) and SHA-256 for whole-file and content addresses. Each hash
- * has a fast path (hash-wasm, xxhash-wasm, node:crypto), loaded once at import
- * with top-level await so every call stays synchronous, and a pure-JS fallback
- * (@noble/hashes, hash-md4.ts, hash-xxh64.ts) used when the fast path is
- * missing or fails to load, or everywhere when CLAWBACK_HASH=js.
+ * The SHA-256 adapter: content addresses of blobs, packs, index files and
+ * snapshots. node:crypto's native SHA-256 (about 1.4 GB/s here), loaded at
+ * import; @noble/hashes' pure-JS one (about 85 MB/s) only where node:crypto
+ * is missing or CLAWBACK_HASH=js. Also hex encoding. The strong sums of the
+ * rsync engine (BLAKE2b, MD4, XXH64) are in strong-hash.ts, so a backup or a
+ * restore does not load their WebAssembly.
  */
-import { blake2b as nobleBlake2b } from '@noble/hashes/blake2.js';
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { createRequire } from 'node:module';
-import { md4Js } from './hash-md4.js';
-import { Xxh64, xxh64Js } from './hash-xxh64.js';
 
-/** Output length in bytes of each strong hash. */
-export const BLAKE2B_LEN = 32;
-export const MD4_LEN = 16;
-export const XXH64_LEN = 8;
+/** Output length in bytes of SHA-256. */
 export const SHA256_LEN = 32;
 
 /** An incremental hash: feed bytes with update(), read the digest once. */
@@ -25,94 +16,16 @@ export interface IncrementalHash {
   digest(): Uint8Array;
 }
 
-/** The hashes the adapter offers. */
-export type HashName = 'blake2b' | 'md4' | 'xxh64' | 'sha256';
 /** Where an implementation comes from: WebAssembly, node:crypto, or pure JS. */
 export type BackendName = 'wasm' | 'native' | 'js';
 
-/** One implementation of every hash, plus which backend each member uses. */
-export interface HashSet {
-  readonly backend: Readonly<Record<HashName, BackendName>>;
-  /** BLAKE2b, 32-byte digest, unkeyed. */
-  blake2b256(data: Uint8Array): Uint8Array;
-  /** MD4, 16-byte digest. */
-  md4(data: Uint8Array): Uint8Array;
-  /** XXH64 with a seed (mod 2^64), as a bigint. */
-  xxh64Raw(data: Uint8Array, seed: bigint): bigint;
-  /** Incremental XXH64 with an 8-byte big-endian digest. */
-  createXxh64(seed: bigint): IncrementalHash;
-  /** SHA-256, 32-byte digest. */
+interface Sha256Impl {
   sha256(data: Uint8Array): Uint8Array;
-  /** Incremental SHA-256. */
   createSha256(): IncrementalHash;
 }
 
-/** The pure-JS implementations: run wherever JavaScript runs. */
-export const jsHashes: HashSet = Object.freeze({
-  backend: Object.freeze({ blake2b: 'js', md4: 'js', xxh64: 'js', sha256: 'js' } as const),
-  blake2b256: (data: Uint8Array): Uint8Array => nobleBlake2b(data, { dkLen: BLAKE2B_LEN }),
-  md4: md4Js,
-  xxh64Raw: xxh64Js,
-  createXxh64: (seed: bigint): IncrementalHash => new Xxh64(seed),
-  sha256: (data: Uint8Array): Uint8Array => nobleSha256(data),
-  createSha256: (): IncrementalHash => nobleSha256.create(),
-});
-
-function bigIntToBytes(h: bigint): Uint8Array {
-  const out = new Uint8Array(XXH64_LEN);
-  new DataView(out.buffer).setBigUint64(0, h);
-  return out;
-}
-
-/** The BLAKE2b and MD4 of hash-wasm, or undefined when WebAssembly is missing or fails. */
-async function loadHashWasm(): Promise<Pick<HashSet, 'blake2b256' | 'md4'> | undefined> {
-  try {
-    // The per-algorithm builds: the package's main bundle carries every algorithm (~3x the load time).
-    const require = createRequire(import.meta.url);
-    const { createBLAKE2b } = require('hash-wasm/dist/blake2b.umd.min.js') as typeof import('hash-wasm');
-    const { createMD4 } = require('hash-wasm/dist/md4.umd.min.js') as typeof import('hash-wasm');
-    const [blake2, md4] = await Promise.all([createBLAKE2b(BLAKE2B_LEN * 8), createMD4()]);
-    return {
-      blake2b256(data) {
-        blake2.init();
-        blake2.update(data);
-        return blake2.digest('binary');
-      },
-      md4(data) {
-        md4.init();
-        md4.update(data);
-        return md4.digest('binary');
-      },
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-/** XXH64 of xxhash-wasm, or undefined when WebAssembly is missing or fails. */
-async function loadXxhashWasm(): Promise<Pick<HashSet, 'xxh64Raw' | 'createXxh64'> | undefined> {
-  try {
-    const { default: init } = await import('xxhash-wasm');
-    const xxh = await init();
-    return {
-      xxh64Raw: (data, seed) => xxh.h64Raw(data, BigInt.asUintN(64, seed)),
-      createXxh64(seed) {
-        const h = xxh.create64(BigInt.asUintN(64, seed));
-        return {
-          update(data) {
-            h.update(data);
-          },
-          digest: () => bigIntToBytes(h.digest()),
-        };
-      },
-    };
-  } catch {
-    return undefined;
-  }
-}
-
 /** SHA-256 of node:crypto, or undefined outside Node. */
-async function loadNodeCrypto(): Promise<Pick<HashSet, 'sha256' | 'createSha256'> | undefined> {
+async function loadNodeCrypto(): Promise<Sha256Impl | undefined> {
   try {
     const { createHash } = await import('node:crypto');
     createHash('sha256'); // throws if the build lacks it
@@ -133,74 +46,25 @@ async function loadNodeCrypto(): Promise<Pick<HashSet, 'sha256' | 'createSha256'
   }
 }
 
-const hasWasm = typeof (globalThis as { WebAssembly?: unknown }).WebAssembly === 'object';
-const [hw, xw, nc] = await Promise.all([hasWasm ? loadHashWasm() : undefined, hasWasm ? loadXxhashWasm() : undefined, loadNodeCrypto()]);
-
-/** The fastest implementation of each hash that loaded here (WASM, node:crypto), JS for the rest. */
-export const bestHashes: HashSet = Object.freeze({
-  backend: Object.freeze({
-    blake2b: hw ? 'wasm' : 'js',
-    md4: hw ? 'wasm' : 'js',
-    xxh64: xw ? 'wasm' : 'js',
-    sha256: nc ? 'native' : 'js',
-  } as const),
-  blake2b256: hw?.blake2b256 ?? jsHashes.blake2b256,
-  md4: hw?.md4 ?? jsHashes.md4,
-  xxh64Raw: xw?.xxh64Raw ?? jsHashes.xxh64Raw,
-  createXxh64: xw?.createXxh64 ?? jsHashes.createXxh64,
-  sha256: nc?.sha256 ?? jsHashes.sha256,
-  createSha256: nc?.createSha256 ?? jsHashes.createSha256,
-});
-
-const env = typeof process === 'object' ? process.env?.['CLAWBACK_HASH'] : undefined;
-const active: HashSet = env === 'js' ? jsHashes : bestHashes;
-
-/**
- * Which backend each exported hash function uses in this process: the best
- * that loaded, or 'js' for all when the environment had CLAWBACK_HASH=js at
- * import (read once; any other value means automatic).
- * @example if (hashBackend.blake2b === 'js') console.warn('no WebAssembly: BLAKE2b runs in JS');
- */
-export const hashBackend: Readonly<Record<HashName, BackendName>> = active.backend;
-
-/**
- * BLAKE2b with a 32-byte digest, unkeyed (librsync's RS_BLAKE2_SUM_LENGTH).
- * @example toHex(blake2b256(new TextEncoder().encode('abc'))) // 'bddd813c...'
- */
-export function blake2b256(data: Uint8Array): Uint8Array {
-  return active.blake2b256(data);
+/** SHA-256 of @noble/hashes: runs wherever JavaScript runs. */
+async function loadNoble(): Promise<Sha256Impl> {
+  const { sha256: noble } = await import('@noble/hashes/sha2.js');
+  return { sha256: (data) => noble(data), createSha256: () => noble.create() };
 }
 
-/**
- * MD4 (RFC 1320), as librsync's deprecated signature magics use.
- * @example toHex(md4(new TextEncoder().encode('abc'))) // 'a448017aaf21d8525fc10ae87aa6729d'
- */
-export function md4(data: Uint8Array): Uint8Array {
-  return active.md4(data);
-}
+const wantJs = typeof process === 'object' && process.env?.['CLAWBACK_HASH'] === 'js';
+const native = wantJs ? undefined : await loadNodeCrypto();
+const active: Sha256Impl = native ?? (await loadNoble());
+
+/** Which SHA-256 this process uses: 'native' (node:crypto), or 'js' without it or with CLAWBACK_HASH=js at import. */
+export const sha256Backend: BackendName = native ? 'native' : 'js';
 
 /**
- * XXH64 of `data` with `seed`, as 8 big-endian bytes.
- * @example toHex(xxh64(new Uint8Array(0))) // 'ef46db3751d8e999'
+ * SHA-256 of `data`.
+ * @example toHex(sha256(new Uint8Array(0))) // 'e3b0c442...'
  */
-export function xxh64(data: Uint8Array, seed = 0n): Uint8Array {
-  return bigIntToBytes(active.xxh64Raw(data, seed));
-}
-
-/**
- * XXH64 of `data` as a bigint (no allocation of a digest array).
- * @example xxh64Raw(new Uint8Array(0)) // 0xef46db3751d8e999n
- */
-export function xxh64Raw(data: Uint8Array, seed = 0n): bigint {
-  return active.xxh64Raw(data, seed);
-}
-
-/**
- * A fresh incremental XXH64 (seed 0 unless given) with an 8-byte big-endian digest.
- * @example const h = createXxh64(); h.update(a); h.update(b); h.digest();
- */
-export function createXxh64(seed = 0n): IncrementalHash {
-  return active.createXxh64(seed);
+export function sha256(data: Uint8Array): Uint8Array {
+  return active.sha256(data);
 }
 
 /**
@@ -209,14 +73,6 @@ export function createXxh64(seed = 0n): IncrementalHash {
  */
 export function createSha256(): IncrementalHash {
   return active.createSha256();
-}
-
-/**
- * SHA-256 of `data`.
- * @example toHex(sha256(new Uint8Array(0))) // 'e3b0c442...'
- */
-export function sha256(data: Uint8Array): Uint8Array {
-  return active.sha256(data);
 }
 
 const HAS_BUFFER = typeof Buffer === 'function';
@@ -234,4 +90,3 @@ export function toHex(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]!];
   return s;
 }
-

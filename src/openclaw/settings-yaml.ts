@@ -5,8 +5,19 @@
  * as YAML for `clawback config show`. Syntax errors, duplicate keys, several
  * documents and unknown tags become ClawbackError CONFIG naming file and line.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, Node } from 'yaml';
 import { ClawbackError } from '../core/errors.js';
+
+/**
+ * The `yaml` package, loaded on first use: most commands run without a settings
+ * file, and loading the parser costs more than the rest of a command's start.
+ */
+let yamlLib: typeof import('yaml') | undefined;
+function yaml(): typeof import('yaml') {
+  yamlLib ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yamlLib;
+}
 
 /** A YAML value with the 1-based line where it starts. Aliases are resolved; a missing value is a null scalar. */
 export type LocatedNode =
@@ -31,6 +42,7 @@ const MAX_DEPTH = 32;
  * @example parseLocatedYaml('a: 1\n', 'config.yaml') // { kind: 'map', line: 1, entries: [{ key: 'a', line: 1, value: { kind: 'scalar', line: 1, value: 1 } }] }
  */
 export function parseLocatedYaml(text: string, file: string): LocatedNode | null {
+  const { LineCounter, parseDocument } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, schema: 'core' });
   const lineOf = (offset: number | undefined) => (offset === undefined ? 1 : lc.linePos(offset).line);
@@ -63,6 +75,7 @@ function convert(
   fail: (offset: number | undefined, what: string) => never,
 ): LocatedNode {
   if (node === null) return { kind: 'scalar', line: 1, value: null };
+  const { isAlias, isMap, isScalar, isSeq } = yaml();
   const line = lineOf(node.range?.[0]);
   if (depth > MAX_DEPTH) fail(node.range?.[0], `nested more than ${MAX_DEPTH} levels deep`);
   if (isAlias(node)) {
@@ -102,5 +115,5 @@ function convert(
  * @example toYaml({ retention: { 'keep-daily': 7 } }) // 'retention:\n  keep-daily: 7\n'
  */
 export function toYaml(value: unknown): string {
-  return stringify(value, { indent: 2, lineWidth: 0 });
+  return yaml().stringify(value, { indent: 2, lineWidth: 0 });
 }

@@ -5,7 +5,8 @@
  */
 import { assertBytes, assertInt } from '../core/assert.js';
 import { RsyncError, throwIfAborted } from '../core/errors.js';
-import { createXxh64, type IncrementalHash } from '../core/hash.js';
+import type { IncrementalHash } from '../core/hash.js';
+import { createXxh64 } from '../core/strong-hash.js';
 import { PatchDecoder, type DeltaTrailer } from './patch.js';
 
 /** A basis that can be read at any offset (a file handle, a buffer). */

@@ -8,7 +8,8 @@
 import { assertBytes, assertInt, assertOneOf } from '../core/assert.js';
 import { ByteSink } from '../core/byte-sink.js';
 import { RsyncError } from '../core/errors.js';
-import { createXxh64, type IncrementalHash } from '../core/hash.js';
+import type { IncrementalHash } from '../core/hash.js';
+import { createXxh64 } from '../core/strong-hash.js';
 import { OP_END, writeCopy, writeLiteralHeader } from './delta-commands.js';
 import { NATIVE_DELTA_MAGIC, RS_DELTA_MAGIC, type FormatKind } from './magic.js';
 import { writeU32, writeUint } from './netint.js';

@@ -17,3 +17,5 @@ export * from './apply.js';
 export * from './buffers.js';
 export * from './stream.js';
 export * from './files.js';
+// The strong sums (BLAKE2b, MD4, XXH64) live in core but load their WebAssembly only when the rsync layer is imported.
+export * from '../core/strong-hash.js';

@@ -5,7 +5,7 @@
  */
 import { assertBytes, assertInt } from '../core/assert.js';
 import { RsyncError } from '../core/errors.js';
-import { createXxh64 } from '../core/hash.js';
+import { createXxh64 } from '../core/strong-hash.js';
 import { signatureKindOf, type SignatureKind } from './magic.js';
 import { readU32, readUint } from './netint.js';
 import { MAX_BLOCK_LEN } from './signature-params.js';

@@ -7,7 +7,7 @@
 import { assertBytes } from '../core/assert.js';
 import { ByteSink } from '../core/byte-sink.js';
 import { RsyncError } from '../core/errors.js';
-import { createXxh64 } from '../core/hash.js';
+import { createXxh64 } from '../core/strong-hash.js';
 import type { FormatKind, StrongSumKind, WeakSumKind } from './magic.js';
 import { writeU32, writeUint } from './netint.js';
 import { rabinKarp } from './rabinkarp.js';

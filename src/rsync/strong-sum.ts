@@ -3,7 +3,7 @@
  * for the native format, truncated to the signature's strong_len (the leftmost
  * bytes are kept, as librsync does).
  */
-import { blake2b256, md4, xxh64Raw } from '../core/hash.js';
+import { blake2b256, md4, xxh64Raw } from '../core/strong-hash.js';
 import type { StrongSumKind } from './magic.js';
 
 /** Computes strong sums of one kind into a reusable scratch array. */
