@@ -41,6 +41,8 @@ export async function openclawCompare(o) {
   requireTools(['restic', 'rsync', 'cp', 'du', 'ss']);
   mkdirSync(o.work, { recursive: true });
   const tree = treeInfo(repoRoot);
+  // A build given through CLAWBACK_DIST (e.g. one made from `git archive` of a commit) is measured as is.
+  const build = process.env.CLAWBACK_DIST ? `given: ${process.env.CLAWBACK_DIST}` : `copy of ${join(repoRoot, 'dist')} taken at the start`;
   process.env.CLAWBACK_DIST = snapshotBuild(repoRoot, o.work);
   const distSrc = dirname(process.env.CLAWBACK_DIST);
   const { layer } = await import('./lib/store-library.mjs');
@@ -55,7 +57,7 @@ export async function openclawCompare(o) {
   const results = {
     options: { scale: o.scale, seed: o.seed, fixture: o.fixture, repeat: o.repeat },
     machine: machineInfo(o.work),
-    code: { ...codeInfo(repoRoot, distSrc), ...tree },
+    code: { ...codeInfo(repoRoot, distSrc), ...tree, build },
     versions: Object.fromEntries(tools.map((t) => [t.name, t.version()])),
     gateway: listening(18789),
     volatilePatterns: vol.patterns,
@@ -108,8 +110,16 @@ export async function openclawCompare(o) {
           rmSync(t.restoreTarget, { recursive: true, force: true });
           mkdirSync(t.restoreTarget, { recursive: true });
           record(tool, rep, 'restore', timed(tool.restore(t, idA)));
+          // rsync's quick check (size and mtime) misses a file rewritten with both unchanged: once
+          // as is, then with --checksum from the same state B (an untimed copy).
+          const saved = join(t.home, 'state-b', '.openclaw');
+          copyTree(state, saved);
           record(tool, rep, 'sync', timed(tool.sync(t)));
           check(rep, 'restic restore + rsync -a --delete', state);
+          copyTree(saved, state);
+          rmSync(dirname(saved), { recursive: true, force: true });
+          record(tool, rep, 'sync-c', timed(tool.sync(t, { checksum: true })));
+          check(rep, 'restic restore + rsync -a --delete --checksum', state);
         }
       }
       results.loads[`afterRep${rep}`] = loads();

@@ -6,6 +6,7 @@
  *   node bench/run.js micro [rolling|strong|signature|delta|apply|hashes|chunker ...] [--clock wall|cpu]
  *   node bench/run.js profile [--size 1g] [--literal-size 256m] [--work DIR]
  *   node bench/run.js store [options of bench/store-compare.mjs]     (snapshot store vs restic and borg)
+ *   node bench/run.js openclaw [options of bench/openclaw-compare.mjs]  (OpenClaw state: incremental backup and rollback vs restic)
  * Generated inputs and results go to bench/out/ (git-ignored) unless --work says otherwise.
  */
 import { existsSync } from 'node:fs';
@@ -22,7 +23,7 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--no-scaling') opts.scaling = false;
-    else if (a === '--profile' || a === '--keep') opts[a.slice(2)] = true;
+    else if (a === '--profile' || a === '--keep' || a === '--profile-only') opts[a.slice(2)] = true;
     else if (a.startsWith('--')) {
       const [k, v] = a.includes('=') ? a.slice(2).split('=', 2) : [a.slice(2), argv[++i]];
       if (v === undefined) throw new RangeError(`"${k}" expected a value`);
@@ -44,7 +45,7 @@ async function main() {
   // One build for the whole run: every job and suite loads this snapshot (see lib/library.mjs).
   process.env.CLAWBACK_DIST ??= snapshotDist(join(here, '..'));
   const what = names[0] ?? 'all';
-  if (!['rdiff', 'micro', 'all', 'profile', 'store'].includes(what)) throw new RangeError(`unknown benchmark "${what}": expected rdiff, micro, profile, store or nothing`);
+  if (!['rdiff', 'micro', 'all', 'profile', 'store', 'openclaw'].includes(what)) throw new RangeError(`unknown benchmark "${what}": expected rdiff, micro, profile, store, openclaw or nothing`);
   const size = parseSize(opts.size ?? '1g');
   const common = {
     size,
@@ -62,6 +63,10 @@ async function main() {
   if (what === 'store') {
     const { storeCompare, storeOptions } = await import('./store-compare.mjs');
     await storeCompare(storeOptions(opts));
+  }
+  if (what === 'openclaw') {
+    const { openclawCompare, openclawOptions } = await import('./openclaw-compare.mjs');
+    await openclawCompare(openclawOptions(opts));
   }
   if (what === 'profile') {
     const { profileDelta } = await import('./profile-delta.mjs');

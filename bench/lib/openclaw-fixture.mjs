@@ -10,7 +10,7 @@ import { run } from './store-measure.mjs';
 
 const sh = (cmd) => run(['sh', '-c', cmd]).trim();
 
-/** Copies `<repo>/dist` to `<work>/build/dist` (node_modules linked beside it); returns its src/index.js. CLAWBACK_DIST, when set, wins. */
+/** Copies `<repo>/dist` and package.json to `<work>/build/` (node_modules linked beside them); returns dist/src/index.js. CLAWBACK_DIST, when set, wins. */
 export function snapshotBuild(repoRoot, work) {
   if (process.env.CLAWBACK_DIST) return process.env.CLAWBACK_DIST;
   const to = join(work, 'build');
@@ -18,14 +18,16 @@ export function snapshotBuild(repoRoot, work) {
   mkdirSync(to, { recursive: true });
   cpSync(join(repoRoot, 'dist'), join(to, 'dist'), { recursive: true });
   symlinkSync(join(repoRoot, 'node_modules'), join(to, 'node_modules'));
+  // The CLI reads its version from the package.json above it.
+  cpSync(join(repoRoot, 'package.json'), join(to, 'package.json'));
   return join(to, 'dist', 'src', 'index.js');
 }
 
 /** The commit, and every uncommitted change in the tree (git status --porcelain), for the record. */
 export function treeInfo(repoRoot) {
   const q = JSON.stringify(repoRoot);
-  const status = sh(`git -C ${q} status --porcelain 2>/dev/null || true`);
-  return { commit: sh(`git -C ${q} log -1 --format=%h 2>/dev/null || true`), uncommitted: status ? status.split('\n') : [] };
+  const status = run(['sh', '-c', `git -C ${q} status --porcelain 2>/dev/null || true`]);
+  return { commit: sh(`git -C ${q} log -1 --format=%h 2>/dev/null || true`), uncommitted: status.split('\n').filter((l) => l.trim() !== '') };
 }
 
 /** A hash of the fixture generator's built code: a cached fixture is regenerated when it changes. */

@@ -19,7 +19,8 @@ const ROWS = [
   ['rollback to A (target < 2 s): `clawback rollback`', 'clawback', ['rollback']],
   ['restic (a): `restore` into an empty dir', 'restic', ['restore']],
   ['restic (b): (a) + `rsync -a --delete` into the live dir', 'restic', ['restore', 'sync']],
-  ['restic (c): safety `backup` + (b)', 'restic', ['safety', 'restore', 'sync']],
+  ["restic (b'): (a) + `rsync -a --delete --checksum`", 'restic', ['restore', 'sync-c']],
+  ["restic (c): safety `backup` + (b')", 'restic', ['safety', 'restore', 'sync-c']],
 ];
 
 /** Per repetition, the sum of `steps` for `tool`: [{wall, cpu, rssKiB, load1}], one per repetition that has all of them. */
@@ -114,7 +115,9 @@ function profileLines(p) {
     if (!main) continue;
     out.push(`${name}: wall ${fix(run.wall)} s, CPU ${fix(run.cpu)} s, profile ${main.totalMs} ms${run.threads.length > 1 ? ` (${run.threads.length} threads profiled)` : ''}`, '');
     out.push(markdownTable(['function', 'self ms', 'self %', 'total %'], main.top.slice(0, 12).map((r) => [`\`${r.fn}\``, fix(r.selfMs, 0), fix(r.selfPct, 1), fix(r.totalPct, 1)])));
-    out.push('', `By file: ${main.byFile.slice(0, 8).map((f) => `${f.file} ${f.selfPct}%`).join(', ')}`, '');
+    out.push('', `By file (self): ${main.byFile.slice(0, 8).map((f) => `${f.file} ${f.selfPct}%`).join(', ')}`, '');
+    out.push(`Inclusive (our functions): ${main.inclusive.slice(0, 10).map((f) => `\`${f.fn}\` ${f.totalPct}%`).join(', ')}`, '');
+    for (const th of run.threads.slice(1)) out.push(`Other thread ${th.file}: ${th.totalMs} ms; top self: ${th.top.slice(0, 5).map((r) => `\`${r.fn}\` ${fix(r.selfMs, 0)} ms`).join(', ')}`, '');
   }
   return out;
 }
@@ -122,7 +125,7 @@ function profileLines(p) {
 /** Text for the terminal and markdown for the docs. */
 export function renderReport(results) {
   const head = ['step', 'tool', 'wall s median (min–max)', 'CPU s', 'peak RSS MiB', 'wall / clawback', 'load 1m'];
-  const rows = mainTable(results);
+  const rows = results.samples.length > 0 ? mainTable(results) : [];
   const o = results.options;
   const f = results.fixture;
   const m = results.mutation;
@@ -130,12 +133,12 @@ export function renderReport(results) {
   const md = [
     `OpenClaw state, fixture \`${o.fixture}\` scale ${o.scale} seed ${o.seed}: ${f.files} files, ${f.dirs} dirs, ${f.symlinks} symlinks, ${f.fifos} FIFO, ${fix(f.bytes / 1e6, 1)} MB.`,
     m ? `Day of changes (mutateState, seed ${o.seed}): ${m.files.added} added, ${m.files.modified} modified, ${m.files.deleted} deleted, ${m.files.renamed} renamed, ${m.files.appended} appended, ${m.files.metaOnly} metadata only; ${fix(m.bytes.changed / 1e6, 1)} MB changed.` : '',
-    `${o.repeat} repetitions, medians; tools in rotating order. Code: commit ${c.commit}, ${c.uncommitted.length} uncommitted changes in the tree (${c.srcFilesChanged} under src/), measured dist/src hash ${c.distHash}. ${results.versions.clawback}; ${results.versions.restic}.`,
+    `${o.repeat} repetitions, medians; tools in rotating order. Code: build ${c.build}; the tree at commit ${c.commit} had ${c.uncommitted.length} uncommitted changes (${c.srcFilesChanged} under src/); measured dist/src hash ${c.distHash}. ${results.versions.clawback}; ${results.versions.restic}.`,
     `Gateway: ${results.gateway.listening ? `**something listens on port ${results.gateway.port}**` : `nothing listens on port ${results.gateway.port}`} (\`ss -ltn\`).`,
     '',
     markdownTable(head, rows),
     '',
-    ...verdictLines(results),
+    ...(rows.length > 0 ? verdictLines(results) : []),
     '',
     'Checks (fixture A against the live state dir after each rollback):',
     '',
@@ -147,6 +150,6 @@ export function renderReport(results) {
     '',
     machineMarkdown(results.machine),
   ].join('\n');
-  const text = [textTable(head, rows), '', ...verdictLines(results), ...verifyLines(results)].join('\n');
+  const text = [textTable(head, rows), '', ...(rows.length > 0 ? verdictLines(results) : []), ...verifyLines(results)].join('\n');
   return { text, markdown: md };
 }

@@ -35,7 +35,8 @@ export interface BackupWarning {
 
 /** Progress events. */
 export type BackupProgress =
-  | { type: 'file'; path: string; filesDone: number; bytesDone: number }
+  /** A file was read: `new` (not in the parent snapshot) or `changed` (its size, mtime, ctime or inode differ). */
+  | { type: 'file'; path: string; action: 'new' | 'changed'; filesDone: number; bytesDone: number }
   | { type: 'warning'; warning: BackupWarning };
 
 /** Options of a backup. */

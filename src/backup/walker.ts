@@ -250,14 +250,15 @@ export class BackupRun {
   private stored(p: Place, r: FileContent, bytesRead: number): TreeNode {
     const s = this.summary;
     if (this.opts.isSecret?.(p.abs)) s.secrets = (s.secrets ?? 0) + 1;
-    if (p.prev?.type === 'file') s.filesChanged++;
+    const changed = p.prev?.type === 'file';
+    if (changed) s.filesChanged++;
     else s.filesNew++;
     s.totalFiles++;
     s.totalBytes += r.size;
     s.bytesRead += bytesRead;
     s.bytesAdded += r.bytesAdded;
     s.bytesStored += r.bytesStored;
-    this.opts.onProgress?.({ type: 'file', path: p.abs, filesDone: s.totalFiles, bytesDone: s.bytesRead });
+    this.opts.onProgress?.({ type: 'file', path: p.abs, action: changed ? 'changed' : 'new', filesDone: s.totalFiles, bytesDone: s.bytesRead });
     return { ...this.meta(p.name, r.stat), size: r.size, content: r.content };
   }
 

@@ -96,6 +96,12 @@ export const backupCommand: Command = {
         ctx.out.event({ type: 'warning', command: 'backup', path: w.path, code: w.code, message: w.message });
         return;
       }
+      if (ctx.verbose) {
+        // --verbose: one line per file read, as restic -v prints them (on stdout: the backup's own result).
+        progress.done(); // clears the status line (a terminal only) before the line on stdout
+        ctx.out.text(`${e.action.padEnd(7)} ${e.path}`);
+        ctx.out.event({ type: 'file', command: 'backup', action: e.action, path: e.path });
+      }
       progress.update({ filesDone: e.filesDone, bytesDone: e.bytesDone, path: e.path }, () => `${plural(e.filesDone, 'file')}, ${formatBytes(e.bytesDone)} read  ${e.path}`);
     };
     const res = await withRepository(r, ctx, 'shared', (repo) =>

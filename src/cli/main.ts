@@ -29,9 +29,16 @@ Options:
   -V, --version   print the version
       --json      machine-readable output: one JSON object per line, the
                   result (or {"error":{"code","message","hint","exitCode"}}) last
-  -v, --verbose   print a stack trace with an unexpected error
+  -v, --verbose   list every file a command reads, writes or deletes, and
+                  print a stack trace with an unexpected error
+  -q, --quiet     (per command) nothing but warnings, errors and --json lines
 
 Environment:
+  CLAWBACK_REPO     the repository (default: the settings file's, else the
+                    default repository in clawback's data dir)
+  CLAWBACK_CONFIG   the settings file (YAML; see 'clawback config path')
+  OPENCLAW_STATE_DIR, OPENCLAW_HOME, OPENCLAW_CONFIG_PATH
+                    where the OpenClaw state is, as OpenClaw reads them
   CLAWBACK_DEBUG=1  same as --verbose
 
 Exit status:

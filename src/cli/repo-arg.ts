@@ -39,7 +39,9 @@ ${CONFIG_HELP}
                           (also: log-level: quiet in the settings file)
       --json              one JSON object per line on stdout: progress events,
                           then the result last (or {"error":{...}} on failure)
-  -v, --verbose           print a stack trace with an unexpected error
+  -v, --verbose           one line per file read (backup), written or deleted
+                          (restore, rollback); {"type":"file"} lines with
+                          --json; a stack trace with an unexpected error
   -h, --help              show this help`;
 
 /** Where the repository came from: --repo, $CLAWBACK_REPO, the settings file's `repository`, or the platform default. */

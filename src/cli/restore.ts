@@ -71,6 +71,11 @@ export const restoreCommand: Command = {
         ...(values.exclude ? { exclude: values.exclude } : {}),
         onProgress: (e) => {
           counts[e.action]++;
+          if (ctx.verbose && e.action !== 'unchanged') {
+            progress.done();
+            ctx.out.text(`${e.action.padEnd(7)} ${e.path}`);
+            ctx.out.event({ type: 'file', command: 'restore', action: e.action, path: e.path });
+          }
           progress.update({ path: e.path, action: e.action, ...counts }, () => `${counts.written} written, ${counts.unchanged} unchanged, ${counts.deleted} deleted  ${e.path}`);
         },
         signal: ctx.signal,

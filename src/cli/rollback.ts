@@ -170,6 +170,11 @@ export const rollbackCommand: Command = {
               progress.update({ step: 'safety', filesDone: counts.backedUp }, () => `safety snapshot: ${counts.backedUp} files read`);
             } else {
               counts[e.action]++;
+              if (ctx.verbose && e.action !== 'unchanged') {
+                progress.done();
+                ctx.out.text(`${e.action.padEnd(7)} ${e.path}`);
+                ctx.out.event({ type: 'file', command: 'rollback', action: e.action, path: e.path });
+              }
               progress.update({ step: 'restore', path: e.path, action: e.action, ...counts }, () => `${counts.written} written, ${counts.unchanged} unchanged, ${counts.deleted} deleted  ${e.path}`);
             }
           },

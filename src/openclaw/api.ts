@@ -43,7 +43,7 @@ export interface ClawbackOptions {
 /** What a long call reports while it runs. */
 export type ClawbackProgress =
   | { type: 'step'; step: string; message: string }
-  | { type: 'file'; path: string; filesDone: number; bytesDone: number }
+  | { type: 'file'; path: string; action: 'new' | 'changed'; filesDone: number; bytesDone: number }
   | { type: 'warning'; path: string; code: string; message: string }
   | { type: 'restore'; path: string; action: 'written' | 'unchanged' | 'deleted' };
 
@@ -176,7 +176,7 @@ export async function backup(opts: ClawbackOptions & { tags?: string[]; name?: s
       ...(progress
         ? {
             onProgress: (e) =>
-              progress(e.type === 'file' ? { type: 'file', path: e.path, filesDone: e.filesDone, bytesDone: e.bytesDone } : { type: 'warning', path: e.warning.path, code: e.warning.code, message: e.warning.message }),
+              progress(e.type === 'file' ? { type: 'file', path: e.path, action: e.action, filesDone: e.filesDone, bytesDone: e.bytesDone } : { type: 'warning', path: e.warning.path, code: e.warning.code, message: e.warning.message }),
           }
         : {}),
     });
