@@ -81,6 +81,13 @@ function verdictLines(results) {
   return [say('incremental backup', v.incremental), say('rollback', v.rollback)];
 }
 
+/** Repository size after the initial backup and its growth by the incremental one (medians, MB). */
+function sizeLine(results) {
+  const med = (tool, step, k) => median(results.samples.filter((x) => x.tool === tool && x.step === step).map((x) => x[k]));
+  const one = (tool) => `${tool} ${fix(med(tool, 'initial', 'repoBytes') / 1e6, 1)} MB after the initial backup, +${fix(med(tool, 'incremental', 'growthBytes') / 1e6, 1)} MB from the incremental`;
+  return `Repository (du -sb, medians): ${one('clawback')}; ${one('restic')}.`;
+}
+
 function verifyLines(results) {
   return results.verify.map((v) => `- rep ${v.rep} ${v.what}: ${v.ok ? 'identical to A' : '**DIFFERENT from A**'} (${v.files} files, ${v.symlinks} symlinks, ${v.dirs} dirs; missing ${v.counts.missing}, extra ${v.counts.extra}, differ ${v.counts.differ}${v.counts.differ ? `: ${v.differ.join(', ')}` : ''}; mode/mtime differences ${v.counts.metaDiffer}; volatile entries left out ${v.volatile.length}; special: ${v.special.join(', ') || 'none'})`);
 }
@@ -139,6 +146,7 @@ export function renderReport(results) {
     markdownTable(head, rows),
     '',
     ...(rows.length > 0 ? verdictLines(results) : []),
+    ...(rows.length > 0 ? ['', sizeLine(results)] : []),
     '',
     'Checks (fixture A against the live state dir after each rollback):',
     '',

@@ -31,7 +31,7 @@ export function clawbackTool(cli) {
   const node = process.execPath;
   return {
     name: 'clawback',
-    version: () => `clawback ${run([node, cli, '--version']).trim()} (node ${process.version})`,
+    version: () => `${run([node, cli, '--version']).trim()} (node ${process.version})`,
     env: (t) =>
       cleanEnv({
         HOME: t.userHome,

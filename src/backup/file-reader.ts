@@ -16,6 +16,7 @@ import type { BlobSaver } from '../store/blob-saver.js';
 import { idOf, type Id } from '../store/ids.js';
 import type { ChunkerConfig } from '../store/repo-config.js';
 import { grew, lastLineEnd, shouldCut } from './append-only.js';
+import { acquireReadBuffer, releaseReadBuffer } from './read-buffers.js';
 
 /** Result of reading one file. */
 export interface FileContent {
@@ -66,12 +67,15 @@ async function* readRange(h: FileHandle, from: number, to: number, signal: Abort
   let pos = from;
   while (pos < to) {
     throwIfAborted(signal);
-    const buf = new Uint8Array(Math.min(1 << 20, to - pos));
+    const buf = acquireReadBuffer(Math.min(1 << 20, to - pos));
     const { bytesRead } = await h.read(buf, 0, buf.length, pos);
-    if (bytesRead === 0) return;
+    if (bytesRead === 0) return releaseReadBuffer(buf);
     pos += bytesRead;
     onRead?.(pos);
     yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+    // Asked for the next piece: the chunker has copied this one's bytes out (a piece under
+    // 100 bytes may still wait in chunkFile's head, so it is never reused).
+    if (bytesRead >= 100) releaseReadBuffer(buf);
   }
 }
 
@@ -104,10 +108,11 @@ async function* readLarge(
  * @throws NodeJS errors from open/read (ENOENT, ELOOP for a symlink, EACCES, ...)
  * @example const { data, after } = readWholeSync('/s/db.sqlite-wal', Number(st.size));
  */
-export function readWholeSync(path: string, size: number, onRead?: (n: number) => void): { data: Uint8Array; after: BigIntStats } {
+export function readWholeSync(path: string, size: number, onRead?: (n: number) => void, pooled = false): { data: Uint8Array; after: BigIntStats } {
   const fd = openSync(path, FLAGS);
   try {
-    const data = new Uint8Array(size);
+    // Pooled: the caller gives the buffer back with releaseReadBuffer once its bytes are chunked.
+    const data = pooled ? acquireReadBuffer(size) : new Uint8Array(size);
     let pos = 0;
     while (pos < size) {
       const n = readSync(fd, data, pos, size - pos, pos);
@@ -191,6 +196,7 @@ export async function readFileContent(path: string, walked: BigIntStats, saver: 
     const start = before;
     const expect = Number(start.size);
     let h: FileHandle | undefined;
+    let pooled: Uint8Array | undefined;
     try {
       let source: AsyncIterable<Uint8Array>;
       let after: BigIntStats | undefined;
@@ -200,7 +206,8 @@ export async function readFileContent(path: string, walked: BigIntStats, saver: 
       /** For a large append-only file: the end of its last whole line within `expect`. */
       let line: number | undefined;
       if (expect <= SMALL_FILE) {
-        const r = readWholeSync(path, expect, opts.onRead);
+        const r = readWholeSync(path, expect, opts.onRead, true);
+        pooled = r.data;
         after = r.after;
         let data = r.data;
         if (opts.appendOnly && data.length === expect && shouldCut(start, after, expect > 0 && data[expect - 1] !== 0x0a)) {
@@ -235,6 +242,7 @@ export async function readFileContent(path: string, walked: BigIntStats, saver: 
       }
       before = after;
     } finally {
+      if (pooled) releaseReadBuffer(pooled);
       await h?.close();
     }
   }

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ClawbackError, throwIfAborted } from '../core/errors.js';
 import type { TreeNode } from '../store/tree.js';
 import { readWholeSync, sameVersion, type FileContent } from './file-reader.js';
+import { releaseReadBuffer } from './read-buffers.js';
 
 /*
  * Why a stable window is enough. In WAL mode SQLite changes the database file only in a
@@ -150,77 +151,84 @@ export async function readSqliteGroup(members: readonly GroupMember[], io: Group
   const earlier = new Map<string, { stat: BigIntStats; read: Read }>();
   let live = [...members];
   let bytesRead = 0;
-  for (let attempt = 1; ; attempt++) {
-    throwIfAborted(io.signal);
-    const t0 = now();
-    const before = new Map<string, BigIntStats>();
-    for (const m of live) {
-      const st = lstatOf(m.abs);
-      if (st instanceof Error) outcomes.set(m.name, { state: 'gone', error: st });
-      else if (!st.isFile()) outcomes.set(m.name, { state: 'not-file' });
-      else before.set(m.name, st);
-    }
-    live = live.filter((m) => before.has(m.name));
-    const fresh = (m: GroupMember) => !io.reusable(m.prev, before.get(m.name)!) && !(earlier.has(m.name) && sameVersion(earlier.get(m.name)!.stat, before.get(m.name)!));
-    const inMemory = live.filter(fresh).reduce((n, m) => n + Number(before.get(m.name)!.size), 0) <= memoryLimit;
-    let changed = false;
-    const reads = new Map<string, Read>();
-    for (const m of live) {
-      const st = before.get(m.name)!;
-      if (io.reusable(m.prev, st)) {
-        outcomes.set(m.name, { state: 'reused', stat: st });
-        continue;
+  /** Pooled read buffers, given back once their bytes are saved (or the group gives up). */
+  const buffers: Uint8Array[] = [];
+  try {
+    for (let attempt = 1; ; attempt++) {
+      throwIfAborted(io.signal);
+      const t0 = now();
+      const before = new Map<string, BigIntStats>();
+      for (const m of live) {
+        const st = lstatOf(m.abs);
+        if (st instanceof Error) outcomes.set(m.name, { state: 'gone', error: st });
+        else if (!st.isFile()) outcomes.set(m.name, { state: 'not-file' });
+        else before.set(m.name, st);
       }
-      // Unchanged since an earlier window read it (a database between checkpoints): that read stands.
-      const e = earlier.get(m.name);
-      if (e && sameVersion(e.stat, st)) {
-        reads.set(m.name, e.read);
-        continue;
-      }
-      try {
-        let r: Read;
-        let ok: boolean;
-        if (inMemory) {
-          const { data, after } = readWholeSync(m.abs, Number(st.size));
-          r = { data, after };
-          ok = sameVersion(st, after) && data.length === Number(st.size);
-        } else {
-          const content = await io.read(m.abs, st);
-          r = { content, after: content.stat };
-          ok = !content.unstable;
+      live = live.filter((m) => before.has(m.name));
+      const fresh = (m: GroupMember) => !io.reusable(m.prev, before.get(m.name)!) && !(earlier.has(m.name) && sameVersion(earlier.get(m.name)!.stat, before.get(m.name)!));
+      const inMemory = live.filter(fresh).reduce((n, m) => n + Number(before.get(m.name)!.size), 0) <= memoryLimit;
+      let changed = false;
+      const reads = new Map<string, Read>();
+      for (const m of live) {
+        const st = before.get(m.name)!;
+        if (io.reusable(m.prev, st)) {
+          outcomes.set(m.name, { state: 'reused', stat: st });
+          continue;
         }
-        bytesRead += r.data?.length ?? r.content?.bytesRead ?? 0;
-        io.onRead?.(m.name);
-        if (ok) earlier.set(m.name, { stat: st, read: r });
-        else changed = true;
-        reads.set(m.name, r);
-      } catch (e) {
-        if (e instanceof ClawbackError) throw e;
-        const err = e as NodeJS.ErrnoException;
-        // Replaced by a symlink since the listing (O_NOFOLLOW): the walk stores the link.
-        outcomes.set(m.name, err.code === 'ELOOP' ? { state: 'not-file' } : { state: 'gone', error: err });
-        changed = true; // the others may have changed with it (a WAL is deleted after a checkpoint)
+        // Unchanged since an earlier window read it (a database between checkpoints): that read stands.
+        const e = earlier.get(m.name);
+        if (e && sameVersion(e.stat, st)) {
+          reads.set(m.name, e.read);
+          continue;
+        }
+        try {
+          let r: Read;
+          let ok: boolean;
+          if (inMemory) {
+            const { data, after } = readWholeSync(m.abs, Number(st.size), undefined, true);
+            buffers.push(data);
+            r = { data, after };
+            ok = sameVersion(st, after) && data.length === Number(st.size);
+          } else {
+            const content = await io.read(m.abs, st);
+            r = { content, after: content.stat };
+            ok = !content.unstable;
+          }
+          bytesRead += r.data?.length ?? r.content?.bytesRead ?? 0;
+          io.onRead?.(m.name);
+          if (ok) earlier.set(m.name, { stat: st, read: r });
+          else changed = true;
+          reads.set(m.name, r);
+        } catch (e) {
+          if (e instanceof ClawbackError) throw e;
+          const err = e as NodeJS.ErrnoException;
+          // Replaced by a symlink since the listing (O_NOFOLLOW): the walk stores the link.
+          outcomes.set(m.name, err.code === 'ELOOP' ? { state: 'not-file' } : { state: 'gone', error: err });
+          changed = true; // the others may have changed with it (a WAL is deleted after a checkpoint)
+        }
       }
-    }
-    live = live.filter((m) => reads.has(m.name) || outcomes.get(m.name)?.state === 'reused');
-    let racy = 0n;
-    for (const m of live) {
-      const b = before.get(m.name)!;
-      const a = lstatOf(m.abs);
-      if (a instanceof Error || !sameVersion(b, a)) changed = true;
-      const r = racyFor(b, t0);
-      if (r > racy) racy = r;
-    }
-    const stable = !changed && racy === 0n;
-    if (stable || attempt >= maxAttempts) {
-      for (const [name, r] of reads) {
-        const content = r.content ?? (await io.save(r.data, r.after));
-        outcomes.set(name, { state: 'read', stat: r.after, content });
+      live = live.filter((m) => reads.has(m.name) || outcomes.get(m.name)?.state === 'reused');
+      let racy = 0n;
+      for (const m of live) {
+        const b = before.get(m.name)!;
+        const a = lstatOf(m.abs);
+        if (a instanceof Error || !sameVersion(b, a)) changed = true;
+        const r = racyFor(b, t0);
+        if (r > racy) racy = r;
       }
-      return { outcomes, attempts: attempt, stable, bytesRead };
+      const stable = !changed && racy === 0n;
+      if (stable || attempt >= maxAttempts) {
+        for (const [name, r] of reads) {
+          const content = r.content ?? (await io.save(r.data, r.after));
+          outcomes.set(name, { state: 'read', stat: r.after, content });
+        }
+        return { outcomes, attempts: attempt, stable, bytesRead };
+      }
+      let wait = delay * 2 ** (attempt - 1);
+      if (!changed) wait = Math.max(wait, Math.ceil(Number(racy) / 1e6) + 1);
+      await sleep(wait, undefined, io.signal ? { signal: io.signal } : {}).catch(() => {});
     }
-    let wait = delay * 2 ** (attempt - 1);
-    if (!changed) wait = Math.max(wait, Math.ceil(Number(racy) / 1e6) + 1);
-    await sleep(wait, undefined, io.signal ? { signal: io.signal } : {}).catch(() => {});
+  } finally {
+    for (const b of buffers) releaseReadBuffer(b);
   }
 }

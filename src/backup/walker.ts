@@ -16,7 +16,7 @@ import type { BlobSaver } from '../store/blob-saver.js';
 import type { Id } from '../store/ids.js';
 import type { Repository } from '../store/repository.js';
 import type { SnapshotSummary } from '../store/snapshot.js';
-import { compareNames, type TreeNode } from '../store/tree.js';
+import { compareNames, sameNode, type TreeNode } from '../store/tree.js';
 import type { BackupOptions, BackupWarning } from './backup.js';
 import { readFileContent, saveBytes, type ChunkParams, type FileContent } from './file-reader.js';
 import { COMPANION_SUFFIXES, readSqliteGroup, sqliteGroups } from './sqlite-group.js';
@@ -175,6 +175,8 @@ export class BackupRun {
     }
     const nodes = (await settleAll(tasks)).flat().sort((a, b) => compareNames(a.name, b.name));
     if (nodes.length === 0 && (keptOnly || (this.filter.active && !underIncluded && !this.filter.included(rel)))) return undefined;
+    // Nothing in this directory changed: it is the parent's tree (no encoding, hashing or saving).
+    if (parentId !== undefined && prev.size === nodes.length && nodes.every((n) => sameNode(n, prev.get(n.name))) && this.repo.index.hasBlob('tree', parentId)) return parentId;
     return this.repo.saveTree(this.saver, { nodes });
   }
 

@@ -64,6 +64,22 @@ export function encodeTree(tree: Tree): Uint8Array {
   return new TextEncoder().encode(JSON.stringify({ nodes: ordered }));
 }
 
+/**
+ * True when two nodes encode alike: every field equal (content lists element by
+ * element). A directory whose nodes all equal its parent tree's is that tree.
+ * @example sameNode(walked, parentNodes.get(walked.name))
+ */
+export function sameNode(a: TreeNode, b: TreeNode | undefined): boolean {
+  if (b === undefined || a.name !== b.name || a.type !== b.type || a.mode !== b.mode || a.mtimeNs !== b.mtimeNs) return false;
+  if (a.uid !== b.uid || a.gid !== b.gid || a.size !== b.size || a.subtree !== b.subtree || a.target !== b.target || a.inode !== b.inode || a.ctimeNs !== b.ctimeNs) return false;
+  const x = a.content;
+  const y = b.content;
+  if (x === y) return true;
+  if (x === undefined || y === undefined || x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
 function bad(msg: string): never {
   throw new ClawbackError('CORRUPT', `tree: ${msg}`);
 }

@@ -154,3 +154,20 @@ describe('Repository', () => {
     expect(bad).toEqual([id1]);
   });
 });
+
+describe('sameNode', () => {
+  it('is true exactly when every encoded field is equal', async () => {
+    const { sameNode } = await import('../../src/store/tree.js');
+    const base = { name: 'a', type: 'file' as const, mode: 0o600, mtimeNs: '1', uid: 1, gid: 2, size: 3, content: ['aa', 'bb'], inode: '9', ctimeNs: '2' };
+    expect(sameNode(base, { ...base, content: ['aa', 'bb'] })).toBe(true);
+    expect(sameNode(base, undefined)).toBe(false);
+    const changes: Partial<typeof base>[] = [{ name: 'b' }, { mode: 0o644 }, { mtimeNs: '2' }, { uid: 0 }, { gid: 0 }, { size: 4 }, { content: ['aa'] }, { content: ['aa', 'bc'] }, { inode: '8' }, { ctimeNs: '3' }];
+    for (const c of changes) {
+      expect(sameNode(base, { ...base, ...c }), JSON.stringify(c)).toBe(false);
+      // And it agrees with the encoding: equal nodes encode to equal trees.
+      expect(Buffer.from(encodeTree({ nodes: [base] })).equals(Buffer.from(encodeTree({ nodes: [{ ...base, ...c }] })))).toBe(false);
+    }
+    expect(sameNode({ name: 'd', type: 'dir', mode: 0o700, mtimeNs: '1', subtree: 'x' }, { name: 'd', type: 'dir', mode: 0o700, mtimeNs: '1', subtree: 'y' })).toBe(false);
+    expect(sameNode({ name: 'l', type: 'symlink', mode: 0o777, mtimeNs: '1', target: 'x' }, { name: 'l', type: 'symlink', mode: 0o777, mtimeNs: '1', target: 'y' })).toBe(false);
+  });
+});
