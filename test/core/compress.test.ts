@@ -1,0 +1,59 @@
+// The compression adapter: the entropy sample that decides "store raw" matches a plain
+// reference computation, random bytes are stored raw, text is deflated, and every blob
+// round-trips through compress/decompress.
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { compress, compressSync, decompress, looksIncompressible, sampleEntropy, CODEC_DEFLATE, CODEC_NONE } from '../../src/core/compress.js';
+import { Rng } from '../helpers/prng.js';
+
+/** The textbook definition over the same three samples. */
+function referenceEntropy(data: Uint8Array, sample = 4096): number {
+  const picked: number[] = [];
+  if (data.length <= sample) picked.push(...data);
+  else {
+    const third = Math.floor(sample / 3);
+    const mid = Math.floor(data.length / 2);
+    picked.push(...data.subarray(0, third), ...data.subarray(mid, mid + third), ...data.subarray(data.length - third));
+  }
+  if (picked.length === 0) return 0;
+  const counts = new Map<number, number>();
+  for (const b of picked) counts.set(b, (counts.get(b) ?? 0) + 1);
+  let h = 0;
+  for (const c of counts.values()) h -= (c / picked.length) * Math.log2(c / picked.length);
+  return h;
+}
+
+describe('compress', () => {
+  it('sampleEntropy agrees with the definition on random, text, skewed and tiny inputs', () => {
+    const rng = new Rng(3);
+    const inputs: Uint8Array[] = [
+      new Uint8Array(0),
+      Uint8Array.of(7),
+      new Uint8Array(4096).fill(9),
+      randomBytes(100),
+      randomBytes(4096),
+      randomBytes(65536),
+      new TextEncoder().encode('{"type":"message","role":"assistant"}\n'.repeat(500)),
+      Uint8Array.from({ length: 20000 }, () => (rng.u32() % 7 === 0 ? rng.u32() & 255 : 32)),
+    ];
+    for (const d of inputs) {
+      for (const sample of [4096, 3000, 64]) expect(sampleEntropy(d, sample)).toBeCloseTo(referenceEntropy(d, sample), 9);
+    }
+  });
+
+  it('stores random bytes raw and deflates text; every blob round-trips', async () => {
+    const random = randomBytes(20000);
+    const text = new TextEncoder().encode('hello openclaw '.repeat(2000));
+    expect(looksIncompressible(random)).toBe(true);
+    expect(looksIncompressible(text)).toBe(false);
+    const r = await compress(random);
+    expect(r.codec).toBe(CODEC_NONE);
+    const t = await compress(text);
+    expect(t.codec).toBe(CODEC_DEFLATE);
+    expect(t.data.length).toBeLessThan(text.length / 10);
+    for (const c of [r, t, compressSync(text, 9), compressSync(random, 1)]) {
+      const raw = c === r || c.data === random ? random : text;
+      expect(Buffer.from(await decompress(c.codec, c.data, raw.length)).equals(Buffer.from(raw))).toBe(true);
+    }
+  });
+});
