@@ -241,38 +241,61 @@ class RestoreRun {
         pending = [];
         pendingBytes = 0;
       };
-      for (const id of content) {
+      for (let i = 0; i < content.length; ) {
         throwIfAborted(this.opts.signal);
+        const id = content[i]!;
         const here = local?.byId.get(id);
-        let data: Uint8Array | undefined;
         if (here && src) {
-          const buf = new Uint8Array(here.length);
-          const { bytesRead } = await src.read(buf, 0, here.length, here.offset);
-          // The old file may have changed since it was chunked: use it only if it still hashes right.
-          if (bytesRead === here.length && idOf(buf) === id) {
-            data = buf;
-            this.summary.bytesReused += buf.length;
+          // A run of chunks lying back to back in the old file: one read (up to 1 MiB), then
+          // each chunk checked against its id (the old file may have changed since it was chunked).
+          let end = i + 1;
+          let length = here.length;
+          for (let next = local!.byId.get(content[end]!); end < content.length && next && next.offset === here.offset + length && length + next.length <= 1 << 20; next = local!.byId.get(content[end]!)) {
+            length += next.length;
+            end++;
           }
-        }
-        if (!data) {
-          data = await this.repo.loadBlob(id, 'data');
+          const buf = new Uint8Array(length);
+          const { bytesRead } = await src.read(buf, 0, length, here.offset);
+          let at = 0;
+          for (let k = i; k < end; k++) {
+            const cid = content[k]!;
+            const len = local!.byId.get(cid)!.length;
+            const piece = buf.subarray(at, at + len);
+            at += len;
+            let data: Uint8Array;
+            if (at <= bytesRead && idOf(piece) === cid) {
+              data = piece;
+              this.summary.bytesReused += len;
+            } else {
+              data = await this.repo.loadBlob(cid, 'data');
+              this.summary.bytesFetched += data.length;
+            }
+            pending.push(data);
+            pendingBytes += data.length;
+            pos += data.length;
+          }
+          i = end;
+        } else {
+          const data = await this.repo.loadBlob(id, 'data');
           this.summary.bytesFetched += data.length;
+          pending.push(data);
+          pendingBytes += data.length;
+          pos += data.length;
+          i++;
         }
-        // Gather chunks and write in pieces of up to 1 MiB: fewer, larger writes.
-        pending.push(data);
-        pendingBytes += data.length;
-        pos += data.length;
+        // Gather chunks and write in pieces of about 1 MiB: fewer, larger writes.
         if (pendingBytes >= 1 << 20) await flush();
       }
       await flush();
       if (pos !== node.size) throw new ClawbackError('INTEGRITY', `${dst}: restored ${pos} bytes, the snapshot says ${node.size}`);
+      // Metadata through the open handle, then fsync: one durable file before the rename.
+      await out.chmod(node.mode & 0o7777);
+      if (isRoot && node.uid !== undefined) await out.chown(node.uid, node.gid ?? 0).catch(() => {});
+      await out.utimes(nsToDate(node.mtimeNs), nsToDate(node.mtimeNs));
       await out.sync();
       await out.close();
       await src?.close();
       src = undefined;
-      await chmod(tmp, node.mode & 0o7777);
-      if (isRoot && node.uid !== undefined) await lchown(tmp, node.uid, node.gid ?? 0).catch(() => {});
-      await utimes(tmp, nsToDate(node.mtimeNs), nsToDate(node.mtimeNs));
       if (st?.isDirectory()) await rm(dst, { recursive: true, force: true });
       await rename(tmp, dst);
       this.summary.filesWritten++;
@@ -305,9 +328,12 @@ class RestoreRun {
   async finishDirs(): Promise<void> {
     this.dirModes.sort((a, b) => b.path.length - a.path.length);
     for (const { path, node } of this.dirModes) {
-      await chmod(path, node.mode);
-      await utimes(path, nsToDate(node.mtimeNs), nsToDate(node.mtimeNs)).catch(() => {});
-      if (isRoot && node.uid !== undefined) await lchown(path, node.uid, node.gid ?? 0).catch(() => {});
+      // Only what differs: in a rollback most directories are already as recorded.
+      const st = await lstatOrNull(path);
+      if (!st?.isDirectory()) continue;
+      if (Number(st.mode & 0o7777n) !== node.mode) await chmod(path, node.mode);
+      if (st.mtimeNs / 1000n !== BigInt(node.mtimeNs) / 1000n) await utimes(path, nsToDate(node.mtimeNs), nsToDate(node.mtimeNs)).catch(() => {});
+      if (isRoot && node.uid !== undefined && (Number(st.uid) !== node.uid || Number(st.gid) !== (node.gid ?? 0))) await lchown(path, node.uid, node.gid ?? 0).catch(() => {});
     }
   }
 }
