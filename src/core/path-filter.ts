@@ -29,13 +29,27 @@ function normalize(p: string): string {
   return p.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
 }
 
+/**
+ * One matcher for a list of patterns: the patterns with a '/' joined into one
+ * regular expression tested on the path, those without into one tested on its
+ * last component (picomatch's `basename` rule). One or two regex tests per path
+ * instead of one per pattern: the walk asks for every entry.
+ */
 function compile(patterns: readonly string[]): Matcher | undefined {
   if (patterns.length === 0) return undefined;
-  const ms = patterns.map((p) => {
+  const full: string[] = [];
+  const base: string[] = [];
+  const others: Matcher[] = [];
+  for (const p of patterns) {
     const pat = normalize(p);
-    return picomatch(pat, { dot: true, basename: !pat.includes('/') });
-  });
-  return (path) => ms.some((m) => m(path));
+    const re = picomatch.makeRe(pat, { dot: true });
+    if (re.flags !== '') others.push(picomatch(pat, { dot: true, basename: !pat.includes('/') }));
+    else (pat.includes('/') ? full : base).push(re.source);
+  }
+  const fullRe = full.length > 0 ? new RegExp(full.join('|')) : undefined;
+  const baseRe = base.length > 0 ? new RegExp(base.join('|')) : undefined;
+  return (path) =>
+    (fullRe !== undefined && fullRe.test(path)) || (baseRe !== undefined && baseRe.test(path.slice(path.lastIndexOf('/') + 1))) || others.some((m) => m(path));
 }
 
 /** True when `rel` or a directory above it matches `m`. */

@@ -18,6 +18,8 @@ import { decodeTree, encodeTree, type Tree } from './tree.js';
 
 /** Bytes read at once from a data pack, and how many such windows are kept (one per file restored at once, and some). */
 const READ_AHEAD = 2 * 1024 * 1024;
+/** The first read-ahead window in a pack (and after a jump); doubled up to READ_AHEAD while reads run in order. */
+const READ_AHEAD_START = 128 * 1024;
 const READ_AHEAD_WINDOWS = 8;
 
 /** Bytes of whole tree packs kept in memory. */
@@ -191,7 +193,15 @@ export class Repository {
     for (const w of this.windows) {
       if (w.packId === packId && offset >= w.start && offset + length <= w.start + w.bytes.length) return w.bytes.subarray(offset - w.start, offset - w.start + length);
     }
-    const end = Math.max(offset + length, Math.min(this.index.packDataEnd(packId), offset + READ_AHEAD));
+    // Adaptive: a read that continues where a window of this pack ended doubles the
+    // window (a restore going through a pack in order); any other starts small, so
+    // scattered blobs (a rollback fetching a few changed chunks) do not drag in 2 MiB each.
+    let ahead = READ_AHEAD_START;
+    for (const w of this.windows) {
+      const wEnd = w.start + w.bytes.length;
+      if (w.packId === packId && offset >= wEnd && offset <= wEnd + READ_AHEAD_START) ahead = Math.min(READ_AHEAD, w.bytes.length * 2);
+    }
+    const end = Math.max(offset + length, Math.min(this.index.packDataEnd(packId), offset + ahead));
     const bytes = await this.backend.read('data', packId, { offset, length: end - offset });
     this.windows.push({ packId, start: offset, bytes });
     if (this.windows.length > READ_AHEAD_WINDOWS) this.windows.shift();

@@ -81,3 +81,23 @@ describe('PathFilter include/exclude (unchanged by keep)', () => {
     expect(new PathFilter({ keep: ['package.json'] }).active).toBe(false);
   });
 });
+
+describe('PathFilter pattern matching', () => {
+  it('answers exactly as one picomatch matcher per pattern (basename rule for patterns without "/")', async () => {
+    const { default: picomatch } = await import('picomatch');
+    const { DEFAULT_EXCLUDES, MANIFEST_PATTERNS } = await import('../../src/openclaw/scope.js');
+    const pools = [[...DEFAULT_EXCLUDES], [...MANIFEST_PATTERNS].filter((p) => !p.startsWith('!')), ['**/*.jsonl', 'agents/*/sessions/**', '{a,b}/c', '[ab]*.txt', '.git', '*.md', 'x/**/y?']];
+    const seg = fc.constantFrom('a', 'b', 'c', '.git', 'x', 'y1', 'agents', 'main', 'sessions', 's.jsonl', 'SingletonLock', 'gateway.sock', 'db.sqlite-shm', 'f.tmp-12-34', 'cache', 'control-ui-assets', 'package.json', 'extensions', 'node_modules', 'a.txt', 'NOTES.md', 'ü ñ.md');
+    fc.assert(
+      fc.property(fc.constantFrom(...pools), fc.array(fc.array(seg, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 20 }), (patterns, paths) => {
+        const f = new PathFilter({ exclude: patterns });
+        const ms = patterns.map((p) => picomatch(p, { dot: true, basename: !p.includes('/') }));
+        for (const parts of paths) {
+          const rel = parts.join('/');
+          expect(f.excluded(rel), `${JSON.stringify(patterns)} on ${rel}`).toBe(ms.some((m) => m(rel)));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
