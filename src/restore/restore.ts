@@ -236,9 +236,29 @@ class RestoreRun {
       let pendingBytes = 0;
       const flush = async () => {
         if (pendingBytes === 0) return;
-        const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
-        await out.write(buf, 0, buf.length, written);
-        written += buf.length;
+        // One vectored write of the gathered pieces: no copy into one buffer.
+        let at = written;
+        for (let k = 0; k < pending.length; ) {
+          const batch = pending.slice(k, k + 1024); // IOV_MAX
+          const { bytesWritten } = await out.writev(batch, at);
+          const want = batch.reduce((n, b) => n + b.length, 0);
+          if (bytesWritten !== want) {
+            // A short vectored write (rare): finish this batch piece by piece.
+            let done = bytesWritten;
+            for (const b of batch) {
+              if (done >= b.length) {
+                done -= b.length;
+                continue;
+              }
+              const rest = b.subarray(done);
+              done = 0;
+              for (let o = 0; o < rest.length; ) o += (await out.write(rest, o, rest.length - o, at + (b.length - rest.length) + o)).bytesWritten;
+            }
+          }
+          at += want;
+          k += batch.length;
+        }
+        written = at;
         pending = [];
         pendingBytes = 0;
       };

@@ -136,6 +136,7 @@ async function checkLocked(repo: Repository, opts: CheckOptions): Promise<CheckR
       }
     },
     (id, e) => errors.push({ object: `tree/${id}`, message: `tree cannot be loaded: ${msg(e)}` }),
+    { fresh: true }, // what is stored, not what this process remembers
   );
   res.trees = trees.size;
   res.ok = errors.length === 0;

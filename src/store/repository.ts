@@ -14,9 +14,11 @@ import { MasterIndex } from './master-index.js';
 import type { BlobType } from './pack.js';
 import { decodeRepoConfig, encodeRepoConfig, newRepoConfig, type RepoConfig, type RepoConfigOptions } from './repo-config.js';
 import { decodeSnapshot, encodeSnapshot, type Snapshot } from './snapshot.js';
-import { decodeTree, encodeTree, type Tree } from './tree.js';
+import { compareNames, decodeTree, encodeTree, type Tree } from './tree.js';
 
 /** Bytes read at once from a data pack, and how many such windows are kept (one per file restored at once, and some). */
+/** Decoded trees kept (a scale-1 OpenClaw home has about 800 directories). */
+const TREE_CACHE = 8192;
 const READ_AHEAD = 2 * 1024 * 1024;
 /** The first read-ahead window in a pack (and after a jump); doubled up to READ_AHEAD while reads run in order. */
 const READ_AHEAD_START = 128 * 1024;
@@ -208,14 +210,34 @@ export class Repository {
     return bytes.subarray(0, length);
   }
 
-  /** Loads and validates a tree blob. */
-  async loadTree(id: Id): Promise<Tree> {
-    return decodeTree(await this.loadBlob(id, 'tree'));
+  /** Loads and validates a tree blob (a decoded copy kept from an earlier load or save, unless `fresh`). */
+  async loadTree(id: Id, opts: { fresh?: boolean } = {}): Promise<Tree> {
+    const hit = opts.fresh ? undefined : this.trees.get(id);
+    if (hit) return hit;
+    const tree = decodeTree(await this.loadBlob(id, 'tree'));
+    this.cacheTree(id, tree);
+    return tree;
   }
 
   /** Saves a tree blob through `saver`; returns its id. */
   async saveTree(saver: BlobSaver, tree: Tree): Promise<Id> {
-    return (await saver.save('tree', encodeTree(tree))).id;
+    const id = (await saver.save('tree', encodeTree(tree))).id;
+    // Cached as loadTree would return it: nodes in name order.
+    this.cacheTree(id, { nodes: [...tree.nodes].sort((a, b) => compareNames(a.name, b.name)) });
+    return id;
+  }
+
+  /**
+   * Decoded trees by id (content-addressed, so never stale), most recent last: a
+   * rollback's restore reads the trees its safety backup has just read or written.
+   * Callers treat loaded trees as read-only.
+   */
+  private readonly trees = new Map<Id, Tree>();
+
+  private cacheTree(id: Id, tree: Tree): void {
+    this.trees.delete(id);
+    this.trees.set(id, tree);
+    if (this.trees.size > TREE_CACHE) this.trees.delete(this.trees.keys().next().value!);
   }
 
   /** Writes a snapshot object; call only after the saver of its blobs has flushed. */

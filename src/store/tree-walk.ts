@@ -11,7 +11,7 @@ import type { Tree } from './tree.js';
  * Calls `visit` for every tree reachable from `roots`, each once. A tree that
  * cannot be loaded goes to `onError` and its subtrees are not visited.
  */
-export async function walkTrees(repo: Repository, roots: readonly Id[], visit: (id: Id, tree: Tree) => void, onError: (id: Id, e: unknown) => void): Promise<Set<Id>> {
+export async function walkTrees(repo: Repository, roots: readonly Id[], visit: (id: Id, tree: Tree) => void, onError: (id: Id, e: unknown) => void, opts: { fresh?: boolean } = {}): Promise<Set<Id>> {
   const seen = new Set<Id>();
   const stack = [...roots];
   while (stack.length > 0) {
@@ -20,7 +20,7 @@ export async function walkTrees(repo: Repository, roots: readonly Id[], visit: (
     seen.add(id);
     let tree: Tree;
     try {
-      tree = await repo.loadTree(id);
+      tree = await repo.loadTree(id, opts);
     } catch (e) {
       onError(id, e);
       continue;

@@ -171,3 +171,25 @@ describe('sameNode', () => {
     expect(sameNode({ name: 'l', type: 'symlink', mode: 0o777, mtimeNs: '1', target: 'x' }, { name: 'l', type: 'symlink', mode: 0o777, mtimeNs: '1', target: 'y' })).toBe(false);
   });
 });
+
+describe('decoded tree cache', () => {
+  it('serves loads in the process that saved or read a tree, but check reads what is stored', async () => {
+    const { FaultyBackend } = await import('../../src/store/backend-faulty.js');
+    const { check } = await import('../../src/store/check.js');
+    const backend = new FaultyBackend(new MemoryBackend());
+    const repo = await Repository.init(backend);
+    const saver = repo.blobSaver();
+    const tree = { nodes: [{ name: 'b', type: 'file' as const, mode: 0o600, mtimeNs: '1', size: 0, content: [] }, { name: 'a', type: 'file' as const, mode: 0o600, mtimeNs: '1', size: 0, content: [] }] };
+    const id = await repo.saveTree(saver, tree);
+    await saver.flush();
+    await repo.saveSnapshot({ version: 1, time: new Date(0).toISOString(), host: 'h', paths: ['/x'], tags: [], tree: id, programVersion: 'test' });
+    // Damage every read of the tree pack from now on.
+    backend.faults = { match: (t, name) => t === 'data' && name === repo.index.get(id)!.packId, flipByteAt: repo.index.get(id)!.offset };
+    const cached = await repo.loadTree(id);
+    expect(cached.nodes.map((n) => n.name)).toEqual(['a', 'b']); // in name order, as a decoded tree is
+    await expect(repo.loadTree(id, { fresh: true })).rejects.toMatchObject({ code: 'INTEGRITY' });
+    const c = await check(repo);
+    expect(c.ok).toBe(false);
+    expect(c.errors.some((e) => e.object === `tree/${id}`)).toBe(true);
+  });
+});
