@@ -20,6 +20,7 @@ import { renderReport } from './lib/openclaw-report.mjs';
 import { clawbackTool, resticTool, toolLayout } from './lib/openclaw-tools.mjs';
 import { compareState, verifyLine, verifyRecord, volatileMatcher } from './lib/openclaw-verify.mjs';
 import { duBytes, loads, timedRun } from './lib/store-measure.mjs';
+import { runScript } from './lib/script-args.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..');
@@ -191,17 +192,4 @@ export function openclawOptions(opts) {
   };
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const opts = {};
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new RangeError(`unexpected argument "${a}"`);
-    const [k, v] = a.includes('=') ? a.slice(2).split('=', 2) : [a.slice(2), ['profile', 'profile-only', 'keep'].includes(a.slice(2)) ? true : argv[++i]];
-    opts[k] = v;
-  }
-  openclawCompare(openclawOptions(opts)).catch((e) => {
-    process.stderr.write(`${e instanceof RangeError ? e.message : (e?.stack ?? e)}\n`);
-    process.exit(1);
-  });
-}
+runScript(import.meta.url, openclawOptions, openclawCompare);

@@ -24,6 +24,7 @@ import { profileStore } from './lib/store-profile.mjs';
 import { renderReport } from './lib/store-report.mjs';
 import { NOTES, restoredRoot, TOOLS } from './lib/store-tools.mjs';
 import { compareTrees } from './lib/store-verify.mjs';
+import { runScript } from './lib/script-args.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..');
@@ -261,17 +262,4 @@ export function storeOptions(opts) {
   };
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const opts = {};
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new RangeError(`unexpected argument "${a}"`);
-    const [k, v] = a.includes('=') ? a.slice(2).split('=', 2) : [a.slice(2), ['profile', 'profile-only', 'keep'].includes(a.slice(2)) ? true : argv[++i]];
-    opts[k] = v;
-  }
-  storeCompare(storeOptions(opts)).catch((e) => {
-    process.stderr.write(`${e instanceof RangeError ? e.message : (e?.stack ?? e)}\n`);
-    process.exit(1);
-  });
-}
+runScript(import.meta.url, storeOptions, storeCompare);

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { makeTestDb } from '../helpers/sqlite.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backup } from '../../src/backup/backup.js';
 import { readFileContent, saveBytes, type ChunkParams } from '../../src/backup/file-reader.js';
@@ -97,15 +98,9 @@ describe('SQLite in WAL mode', () => {
     const src = join(dir, 'src');
     mkdirSync(src);
     const dbPath = join(src, 'memory.sqlite');
-    const db = new Database(dbPath);
+    const db = makeTestDb(dbPath, { journal: 'WAL', rows: 100, rowBytes: 500, noAutoCheckpoint: true });
+    const ins = db.prepare('INSERT INTO t (v) VALUES (?)');
     try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('wal_autocheckpoint = 0');
-      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)');
-      const ins = db.prepare('INSERT INTO t (v) VALUES (?)');
-      db.transaction(() => {
-        for (let i = 0; i < 100; i++) ins.run(randomBytes(500));
-      })();
       const before = inspectLive(db);
       let after: { rows: number; sum: number } | undefined;
       const b = await backup(repo, {
@@ -270,15 +265,9 @@ describe('SQLite journal created after the listing', () => {
     mkdirSync(src);
     writeFileSync(join(src, 'a.txt'), 'read first');
     const dbPath = join(src, 'lock.sqlite');
-    const db = new Database(dbPath);
+    const db = makeTestDb(dbPath, { journal: 'DELETE', rows: 100, rowBytes: 1000, cacheSize: 4 });
+    const ins = db.prepare('INSERT INTO t (v) VALUES (?)');
     try {
-      db.pragma('journal_mode = DELETE');
-      db.pragma('cache_size = 4');
-      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)');
-      const ins = db.prepare('INSERT INTO t (v) VALUES (?)');
-      db.transaction(() => {
-        for (let i = 0; i < 100; i++) ins.run(randomBytes(1000));
-      })();
       const want = inspectLive(db);
       expect(existsSync(dbPath + '-journal')).toBe(false); // the listing has no journal
       const b = await backup(repo, {

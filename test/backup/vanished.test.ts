@@ -7,6 +7,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { makeTestDb } from '../helpers/sqlite.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backup } from '../../src/backup/backup.js';
 import { restore } from '../../src/restore/restore.js';
@@ -48,15 +49,9 @@ describe('vanished entries', () => {
     mkdirSync(src);
     writeFileSync(join(src, 'a.txt'), 'first');
     const dbPath = join(src, 'db');
-    const db = new Database(dbPath);
+    const db = makeTestDb(dbPath, { journal: 'DELETE', rows: 100, rowBytes: 1000, cacheSize: 4 });
+    const ins = db.prepare('INSERT INTO t (v) VALUES (?)');
     try {
-      db.pragma('journal_mode = DELETE');
-      db.pragma('cache_size = 4');
-      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)');
-      const ins = db.prepare('INSERT INTO t (v) VALUES (?)');
-      db.transaction(() => {
-        for (let i = 0; i < 100; i++) ins.run(randomBytes(1000));
-      })();
       db.exec('BEGIN');
       for (let i = 0; i < 300; i++) ins.run(randomBytes(1000));
       expect(existsSync(dbPath + '-journal')).toBe(true); // listed with the database
