@@ -8,7 +8,8 @@
 import { constants, type BigIntStats } from 'node:fs';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { chunkFile } from '../chunker/file-chunks.js';
+import { chunkFile, FileChunker } from '../chunker/file-chunks.js';
+import type { ChunkStreamOptions } from '../chunker/chunk-stream.js';
 import type { GearTable } from '../chunker/gear-table.js';
 import { throwIfAborted } from '../core/errors.js';
 import { settleAll } from '../core/limiter.js';
@@ -135,47 +136,116 @@ export function sameVersion(a: BigIntStats, b: BigIntStats): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
 }
 
+/** The chunker options of a repository's parameters. */
+function chunkerOptions(chunk: ChunkParams): ChunkStreamOptions {
+  const c = chunk.config;
+  return { minSize: c.minSize, avgSize: c.avgSize, maxSize: c.maxSize, normalization: c.normalization as 0 | 1 | 2 | 3, gear: chunk.gear, views: true };
+}
+
+/** Blob saves in flight for one file: at most 64 at once; `done()` settles them all. */
+class SaveQueue {
+  added = 0;
+  stored = 0;
+  private readonly pending: Promise<void>[] = [];
+
+  constructor(private readonly saver: BlobSaver) {}
+
+  /** Saves `data` (which the caller leaves alone until done() resolves) as blob `id`. */
+  async add(id: Id, data: Uint8Array): Promise<void> {
+    const length = data.length;
+    const saved = this.saver.save('data', data, id).then((r) => {
+      if (r.added) {
+        this.added += length;
+        this.stored += r.storedLength;
+      }
+    });
+    saved.catch(() => {}); // awaited in done() or below; never an unhandled rejection meanwhile
+    this.pending.push(saved);
+    if (this.pending.length >= 64) await settleAll(this.pending.splice(0, 32));
+  }
+
+  done(): Promise<unknown> {
+    return settleAll(this.pending);
+  }
+}
+
 /** Chunks `source` (FastCDC, or page-aligned for SQLite) and saves the chunks; bounds the bytes waiting for compression. */
 async function chunkAndSave(source: AsyncIterable<Uint8Array>, saver: BlobSaver, chunk: ChunkParams): Promise<{ content: Id[]; size: number; added: number; stored: number }> {
   const content: Id[] = [];
   let size = 0;
-  let added = 0;
-  let stored = 0;
-  const pending: Promise<void>[] = [];
-  const c = chunk.config;
-  for await (const { data } of chunkFile(source, {
-    minSize: c.minSize,
-    avgSize: c.avgSize,
-    maxSize: c.maxSize,
-    normalization: c.normalization as 0 | 1 | 2 | 3,
-    gear: chunk.gear,
-  })) {
+  const q = new SaveQueue(saver);
+  for await (const { data } of chunkFile(source, chunkerOptions(chunk))) {
     const id = idOf(data);
     content.push(id);
     size += data.length;
-    const saved = saver.save('data', data, id).then((r) => {
-      if (r.added) {
-        added += data.length;
-        stored += r.storedLength;
-      }
-    });
-    saved.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
-    pending.push(saved);
-    if (pending.length >= 64) await settleAll(pending.splice(0, 32));
+    // The chunk may be a view into a read buffer that is reused: a blob the saver keeps gets its own copy.
+    await q.add(id, saver.known(id) ? data : data.slice());
   }
-  await settleAll(pending);
-  return { content, size, added, stored };
+  await q.done();
+  return { content, size, added: q.added, stored: q.stored };
+}
+
+/** A file read and chunked in one synchronous pass; the chunks the repository lacked are kept until saved. */
+export interface StagedFile {
+  /** Content blob ids, in order. */
+  ids: Id[];
+  /** Bytes read. */
+  size: number;
+  /** Copies of the chunks the repository did not have when they were read, by id. */
+  fresh: Map<Id, Uint8Array>;
+  /** The stat taken after the read. */
+  after: BigIntStats;
+}
+
+/** Bytes read per call by stageFileSync: one reused buffer, whatever the file's size. */
+const STAGE_PIECE = 1 << 20;
+
+/**
+ * Reads at most `size` bytes of `path` with synchronous calls (no other work of this process
+ * runs meanwhile), chunking and hashing as it goes; only new chunks are kept in memory, so a
+ * large database already in the repository costs one small buffer. Links are not followed.
+ * @throws NodeJS errors from open/read (ENOENT, ELOOP for a symlink, EACCES, ...)
+ * @example const s = stageFileSync('/s/db.sqlite', size, saver, params); if (stable) await saveStaged(s, saver);
+ */
+export function stageFileSync(path: string, size: number, saver: BlobSaver, chunk: ChunkParams): StagedFile {
+  const fd = openSync(path, FLAGS);
+  const buf = acquireReadBuffer(Math.max(1, Math.min(STAGE_PIECE, size)));
+  try {
+    const chunker = new FileChunker(chunkerOptions(chunk));
+    const ids: Id[] = [];
+    const fresh = new Map<Id, Uint8Array>();
+    const take = (chunks: { data: Uint8Array }[]) => {
+      for (const { data } of chunks) {
+        const id = idOf(data);
+        ids.push(id);
+        if (!fresh.has(id) && !saver.known(id)) fresh.set(id, data.slice());
+      }
+    };
+    let pos = 0;
+    while (pos < size) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, size - pos), pos);
+      if (n === 0) break;
+      pos += n;
+      take(chunker.push(buf.subarray(0, n)));
+    }
+    take(chunker.finish());
+    return { ids, size: pos, fresh, after: fstatSync(fd, { bigint: true }) };
+  } finally {
+    closeSync(fd);
+    releaseReadBuffer(buf);
+  }
 }
 
 /**
- * Chunks and saves bytes already read (by a SQLite group's window); `stat` is the stat taken
- * after the read, which the stored node carries.
+ * Saves what stageFileSync kept; returns the file's content as its read found it.
  * @throws ClawbackError ABORTED and backend errors from the saver
- * @example const r = await saveBytes(readWholeSync(p, n).data, after, saver, params);
  */
-export async function saveBytes(data: Uint8Array, stat: BigIntStats, saver: BlobSaver, chunk: ChunkParams): Promise<FileContent> {
-  const r = await chunkAndSave(once(data), saver, chunk);
-  return { content: r.content, size: r.size, stat, bytesRead: data.length, bytesAdded: r.added, bytesStored: r.stored, unstable: false, attempts: 1, cut: false };
+export async function saveStaged(s: StagedFile, saver: BlobSaver): Promise<FileContent> {
+  const q = new SaveQueue(saver);
+  for (const [id, data] of s.fresh) await q.add(id, data);
+  await q.done();
+  s.fresh.clear();
+  return { content: s.ids, size: s.size, stat: s.after, bytesRead: s.size, bytesAdded: q.added, bytesStored: q.stored, unstable: false, attempts: 1, cut: false };
 }
 
 /**

@@ -3,7 +3,8 @@
  * on every read: reading a 26 MB database into a new Uint8Array took 30-100 ms
  * here, into a reused one 2 ms. Buffers of 64 KiB and more come from
  * power-of-two free lists and go back when the bytes have been chunked (chunks
- * are copies, never views of the read buffer). At most 96 MiB are kept.
+ * may be views of the read buffer, so every chunk kept beyond that is copied
+ * first: see chunkAndSave). At most 96 MiB are kept.
  */
 
 const MIN_POOLED = 64 * 1024;

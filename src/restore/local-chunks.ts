@@ -32,11 +32,13 @@ export async function localChunks(path: string, config: ChunkerConfig, gear: Gea
     const ids: Id[] = [];
     const byId = new Map<Id, LocalChunk>();
     let size = 0;
+    // Chunks are views (only hashed here), so one read buffer serves the whole file: the chunker
+    // has copied what it still needs of a piece before it asks for the next.
+    const buf = new Uint8Array(1 << 20);
     async function* pieces() {
       let pos = 0;
       for (;;) {
         throwIfAborted(signal);
-        const buf = new Uint8Array(1 << 20);
         const { bytesRead } = await h.read(buf, 0, buf.length, pos);
         if (bytesRead === 0) return;
         pos += bytesRead;
@@ -49,6 +51,7 @@ export async function localChunks(path: string, config: ChunkerConfig, gear: Gea
       maxSize: config.maxSize,
       normalization: config.normalization as 0 | 1 | 2 | 3,
       gear,
+      views: true,
     })) {
       const id = idOf(data);
       ids.push(id);

@@ -49,8 +49,14 @@ export class BlobSaver {
     private readonly opts: BlobSaverOptions,
   ) {}
 
+  /** True when `id` is stored, waiting in a pack or being saved: save() would not keep its bytes. */
+  known(id: Id): boolean {
+    return this.index.has(id) || this.buffered.has(id) || this.inflight.has(id);
+  }
+
   /**
-   * Saves one blob unless the repository already has it.
+   * Saves one blob unless the repository already has it. `data` may be kept until the
+   * blob is packed: the caller must not change it meanwhile (see known()).
    * @param id the blob's id when the caller already hashed it
    */
   async save(type: BlobType, data: Uint8Array, id: Id = idOf(data)): Promise<SaveResult> {

@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { makeTestDb } from '../helpers/sqlite.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backup } from '../../src/backup/backup.js';
-import { readFileContent, saveBytes, type ChunkParams } from '../../src/backup/file-reader.js';
+import { readFileContent, saveStaged, stageFileSync, type ChunkParams } from '../../src/backup/file-reader.js';
 import { readSqliteGroup, sqliteGroups, type GroupIo } from '../../src/backup/sqlite-group.js';
 import { keyedGear } from '../../src/chunker/gear-table.js';
 import { restore } from '../../src/restore/restore.js';
@@ -318,7 +318,8 @@ describe('readSqliteGroup', () => {
       const saver = repo.blobSaver();
       let reads = 0;
       const io: GroupIo = {
-        save: (data, st) => saveBytes(data, st, saver, chunkParams()),
+        stage: (abs, size) => stageFileSync(abs, size, saver, chunkParams()),
+        save: (staged) => saveStaged(staged, saver),
         read: (abs, st) => (memoryLimit === 0 ? readFileContent(abs, st, saver, chunkParams(), { retries: 0 }) : Promise.reject(new Error('the group fits in memory'))),
         reusable: () => false,
         ...(memoryLimit === undefined ? {} : { memoryLimit }),
@@ -354,7 +355,8 @@ describe('readSqliteGroup', () => {
     const clock = [st.mtimeNs + 1_000_000n, st.mtimeNs + 10_000_000_000n];
     const saver = repo.blobSaver();
     const io: GroupIo = {
-      save: (data, s) => saveBytes(data, s, saver, chunkParams()),
+      stage: (abs, size) => stageFileSync(abs, size, saver, chunkParams()),
+      save: (staged) => saveStaged(staged, saver),
       read: (abs, s) => readFileContent(abs, s, saver, chunkParams(), { retries: 0 }),
       reusable: () => false,
       nowNs: () => clock.shift() ?? 10n ** 30n,

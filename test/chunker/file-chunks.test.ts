@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chunkBuffer } from '../../src/chunker/chunk-buffer.js';
-import { chunkFile, sqliteChunkSize } from '../../src/chunker/file-chunks.js';
+import { chunkFile, FileChunker, sqliteChunkSize } from '../../src/chunker/file-chunks.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -58,5 +58,43 @@ describe('chunkFile', () => {
     }
     // A file that merely mentions the magic later is not a database.
     expect(sqliteChunkSize(new Uint8Array(200))).toBe(0);
+  });
+
+  it('with views, chunks from a source that reuses one buffer are the same bytes as owned chunks', async () => {
+    // A database-like head (fixed 4 KiB chunks) and plain data (FastCDC), read in pieces of
+    // sizes that do and do not divide the chunk size, through one buffer the source overwrites.
+    const db = new Uint8Array(randomBytes(200_000));
+    db.set(Buffer.from('SQLite format 3\0'), 0);
+    db[16] = 0x10;
+    db[17] = 0x00; // page size 4096
+    expect(sqliteChunkSize(db)).toBe(4096);
+    for (const data of [db, new Uint8Array(randomBytes(300_000))]) {
+      const want = (await chunksOf(data)).map((c) => c.hash);
+      for (const size of [50, 4096, 5000, 65536]) {
+        const buf = new Uint8Array(size);
+        async function* reusing() {
+          for (let i = 0; i < data.length; i += size) {
+            const n = Math.min(size, data.length - i);
+            buf.set(data.subarray(i, i + n));
+            yield buf.subarray(0, n);
+            buf.fill(0xee); // the source reuses its buffer once the next piece is asked for
+          }
+        }
+        const got: string[] = [];
+        for await (const c of chunkFile(reusing(), { views: true })) got.push(createHash('sha256').update(c.data).digest('hex'));
+        expect(got, `piece size ${size}`).toEqual(want);
+        // The push engine: chunks valid until the next push.
+        const fc = new FileChunker({ views: true });
+        const pushed: string[] = [];
+        for (let i = 0; i < data.length; i += size) {
+          const n = Math.min(size, data.length - i);
+          buf.set(data.subarray(i, i + n));
+          for (const c of fc.push(buf.subarray(0, n))) pushed.push(createHash('sha256').update(c.data).digest('hex'));
+          buf.fill(0xee);
+        }
+        for (const c of fc.finish()) pushed.push(createHash('sha256').update(c.data).digest('hex'));
+        expect(pushed, `push engine, piece size ${size}`).toEqual(want);
+      }
+    }
   });
 });
