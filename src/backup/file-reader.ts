@@ -150,10 +150,10 @@ class SaveQueue {
 
   constructor(private readonly saver: BlobSaver) {}
 
-  /** Saves `data` (which the caller leaves alone until done() resolves) as blob `id`. */
-  async add(id: Id, data: Uint8Array): Promise<void> {
+  /** Saves `data` as blob `id`; the caller leaves it alone until done() resolves, or with `give` for good. */
+  async add(id: Id, data: Uint8Array, give: boolean): Promise<void> {
     const length = data.length;
-    const saved = this.saver.save('data', data, id).then((r) => {
+    const saved = this.saver.save('data', data, id, give).then((r) => {
       if (r.added) {
         this.added += length;
         this.stored += r.storedLength;
@@ -179,7 +179,8 @@ async function chunkAndSave(source: AsyncIterable<Uint8Array>, saver: BlobSaver,
     content.push(id);
     size += data.length;
     // The chunk may be a view into a read buffer that is reused: a blob the saver keeps gets its own copy.
-    await q.add(id, saver.known(id) ? data : data.slice());
+    if (saver.known(id)) await q.add(id, data, false);
+    else await q.add(id, data.slice(), true);
   }
   await q.done();
   return { content, size, added: q.added, stored: q.stored };
@@ -242,7 +243,7 @@ export function stageFileSync(path: string, size: number, saver: BlobSaver, chun
  */
 export async function saveStaged(s: StagedFile, saver: BlobSaver): Promise<FileContent> {
   const q = new SaveQueue(saver);
-  for (const [id, data] of s.fresh) await q.add(id, data);
+  for (const [id, data] of s.fresh) await q.add(id, data, true);
   await q.done();
   s.fresh.clear();
   return { content: s.ids, size: s.size, stat: s.after, bytesRead: s.size, bytesAdded: q.added, bytesStored: q.stored, unstable: false, attempts: 1, cut: false };

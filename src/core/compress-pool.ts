@@ -17,8 +17,14 @@ parentPort.on('message', (jobs) => {
   for (const j of jobs) {
     try {
       const c = new Uint8Array(zlib.deflateRawSync(j.data, { level: j.level, memLevel: 7 }));
-      results.push({ id: j.id, data: c });
-      transfer.push(c.buffer);
+      // Worth keeping only when it saves at least 1/32 (as compress.ts chooses); else the input goes back.
+      if (c.length > j.data.length - (j.data.length >>> 5)) {
+        results.push({ id: j.id, raw: true, data: j.data });
+        transfer.push(j.data.buffer);
+      } else {
+        results.push({ id: j.id, data: c });
+        transfer.push(c.buffer);
+      }
     } catch (e) {
       results.push({ id: j.id, error: String(e && e.message || e) });
     }
@@ -32,8 +38,13 @@ interface Job {
   data: Uint8Array;
   level: number;
 }
+/** A worker's answer: the deflated bytes, or (raw) the input back because deflate did not pay. */
+export interface Deflated {
+  data: Uint8Array;
+  raw: boolean;
+}
 interface Pending {
-  resolve: (d: Uint8Array) => void;
+  resolve: (d: Deflated) => void;
   reject: (e: Error) => void;
 }
 
@@ -51,14 +62,14 @@ export class CompressionPool {
       const w = new Worker(WORKER_CODE, { eval: true });
       const slot = { w, inflight: 0 };
       w.unref();
-      w.on('message', (results: { id: number; data?: Uint8Array; error?: string }[]) => {
+      w.on('message', (results: { id: number; data?: Uint8Array; raw?: boolean; error?: string }[]) => {
         slot.inflight -= results.length;
         if (slot.inflight === 0) w.unref();
         for (const r of results) {
           const p = this.pending.get(r.id);
           this.pending.delete(r.id);
           if (!p) continue;
-          if (r.data) p.resolve(r.data);
+          if (r.data) p.resolve({ data: r.data, raw: r.raw === true });
           else p.reject(new Error(`compression failed: ${r.error}`));
         }
       });
@@ -70,13 +81,18 @@ export class CompressionPool {
     }
   }
 
-  /** Raw DEFLATE of `data` at `level`, computed in a worker. */
-  deflate(data: Uint8Array, level: number): Promise<Uint8Array> {
+  /**
+   * Raw DEFLATE of `data` at `level`, computed in a worker; `raw` when it would not save 1/32.
+   * The bytes go to the worker by transfer, never by a structured clone: `data` itself when
+   * `give` is set and it is a whole buffer (it is detached: the caller must not use it again),
+   * else a copy. A raw answer carries the bytes that went over.
+   */
+  deflate(data: Uint8Array, level: number, give = false): Promise<Deflated> {
     const id = this.nextId++;
-    return new Promise<Uint8Array>((resolve, reject) => {
+    return new Promise<Deflated>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      // postMessage clones a view's whole backing buffer (and Buffer#slice is a view): copy.
-      const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : new Uint8Array(data);
+      const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+      const own = give && whole ? data : new Uint8Array(data);
       this.queue.push({ id, data: own, level });
       this.queuedBytes += data.length;
       if (this.queuedBytes >= 256 * 1024) this.flush();
@@ -97,7 +113,10 @@ export class CompressionPool {
     for (const s of this.workers) if (s.inflight < slot.inflight) slot = s;
     if (slot.inflight === 0) slot.w.ref();
     slot.inflight += jobs.length;
-    slot.w.postMessage(jobs);
+    slot.w.postMessage(
+      jobs,
+      jobs.map((j) => j.data.buffer as ArrayBuffer),
+    );
   }
 }
 

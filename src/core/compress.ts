@@ -89,15 +89,17 @@ function choose(data: Uint8Array, out: Uint8Array): Compressed {
 
 /**
  * Compresses one blob in a worker thread, or returns it raw when that does not pay.
+ * With `give`, the caller hands `data` over: it may be detached (moved to the worker
+ * without a copy) and must not be used again; the result may hold it.
  * @param level 1 (fastest) to 9 (smallest); 0 stores everything raw
  */
-export async function compress(data: Uint8Array, level = 3): Promise<Compressed> {
+export async function compress(data: Uint8Array, level = 3, give = false): Promise<Compressed> {
   if (level === 0 || looksIncompressible(data)) return { codec: CODEC_NONE, data };
   if (useZlib) {
     const pool = compressionPool();
     if (pool) {
-      const out = await pool.deflate(data, level);
-      return choose(data, out);
+      const out = await pool.deflate(data, level, give);
+      return out.raw ? { codec: CODEC_NONE, data: out.data } : { codec: CODEC_DEFLATE, data: out.data };
     }
   }
   return compressSync(data, level);

@@ -56,10 +56,12 @@ export class BlobSaver {
 
   /**
    * Saves one blob unless the repository already has it. `data` may be kept until the
-   * blob is packed: the caller must not change it meanwhile (see known()).
+   * blob is packed: the caller must not change it meanwhile (see known()). With `give`,
+   * the caller hands `data` over (it may be detached by a transfer to a compression
+   * worker) and must not use it again.
    * @param id the blob's id when the caller already hashed it
    */
-  async save(type: BlobType, data: Uint8Array, id: Id = idOf(data)): Promise<SaveResult> {
+  async save(type: BlobType, data: Uint8Array, id: Id = idOf(data), give = false): Promise<SaveResult> {
     throwIfAborted(this.opts.signal);
     if (this.index.has(id) || this.buffered.has(id)) return { id, added: false, storedLength: 0 };
     const pending = this.inflight.get(id);
@@ -67,7 +69,7 @@ export class BlobSaver {
       await pending;
       return { id, added: false, storedLength: 0 };
     }
-    const p = this.store(type, data, id);
+    const p = this.store(type, data, id, give);
     this.inflight.set(id, p);
     try {
       return await p;
@@ -76,11 +78,12 @@ export class BlobSaver {
     }
   }
 
-  private async store(type: BlobType, data: Uint8Array, id: Id): Promise<SaveResult> {
-    const c = await compress(data, this.opts.compressionLevel);
+  private async store(type: BlobType, data: Uint8Array, id: Id, give: boolean): Promise<SaveResult> {
+    const rawLength = data.length; // before compress(): a given buffer may be detached
+    const c = await compress(data, this.opts.compressionLevel, give);
     throwIfAborted(this.opts.signal);
     // The blob becomes visible to has() only once its pack's index is written.
-    this.packs[type].add(type, id, c.codec, c.data, data.length);
+    this.packs[type].add(type, id, c.codec, c.data, rawLength);
     this.buffered.add(id);
     if (this.packs[type].dataLength >= this.opts.packSize) await this.flushPack(type);
     return { id, added: true, storedLength: c.data.length };

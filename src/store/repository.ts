@@ -221,7 +221,8 @@ export class Repository {
 
   /** Saves a tree blob through `saver`; returns its id. */
   async saveTree(saver: BlobSaver, tree: Tree): Promise<Id> {
-    const id = (await saver.save('tree', encodeTree(tree))).id;
+    const bytes = encodeTree(tree);
+    const id = (await saver.save('tree', bytes, idOf(bytes), true)).id;
     // Cached as loadTree would return it: nodes in name order.
     this.cacheTree(id, { nodes: [...tree.nodes].sort((a, b) => compareNames(a.name, b.name)) });
     return id;

@@ -56,4 +56,28 @@ describe('compress', () => {
       expect(Buffer.from(await decompress(c.codec, c.data, raw.length)).equals(Buffer.from(raw))).toBe(true);
     }
   });
+
+  it('a blob handed over (give) moves to the worker without a copy; one deflate cannot shrink comes back raw, byte for byte', async () => {
+    // Low entropy where the sample looks (so deflate is tried), random everywhere else (so it saves < 1/32).
+    const data = new Uint8Array(randomBytes(1 << 20));
+    const third = Math.floor(4096 / 3);
+    const mid = data.length / 2;
+    for (const [a, b] of [[0, third], [mid, mid + third], [data.length - third, data.length]] as const) data.fill(32, a, b);
+    expect(looksIncompressible(data)).toBe(false);
+    const expected = data.slice();
+    const given = data.slice();
+    const r = await compress(given, 3, true);
+    expect(given.byteLength).toBe(0); // detached: transferred to the worker
+    expect(r.codec).toBe(CODEC_NONE);
+    expect(Buffer.from(r.data).equals(Buffer.from(expected))).toBe(true);
+    // Without give the caller keeps its bytes; text is deflated either way and round-trips.
+    const text = new TextEncoder().encode('{"role":"user","content":"hello"}\n'.repeat(2000));
+    const kept = await compress(text, 3);
+    expect(text.byteLength).toBeGreaterThan(0);
+    const t2 = text.slice();
+    const moved = await compress(t2, 3, true);
+    expect(kept.codec).toBe(CODEC_DEFLATE);
+    expect(moved.codec).toBe(CODEC_DEFLATE);
+    expect(Buffer.from(await decompress(moved.codec, moved.data, text.length)).equals(Buffer.from(text))).toBe(true);
+  });
 });
