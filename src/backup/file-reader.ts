@@ -11,6 +11,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { chunkFile, FileChunker } from '../chunker/file-chunks.js';
 import type { ChunkStreamOptions } from '../chunker/chunk-stream.js';
 import type { GearTable } from '../chunker/gear-table.js';
+import { assistCompression } from '../core/compress.js';
 import { throwIfAborted } from '../core/errors.js';
 import { settleAll } from '../core/limiter.js';
 import type { BlobSaver } from '../store/blob-saver.js';
@@ -161,11 +162,11 @@ class SaveQueue {
     });
     saved.catch(() => {}); // awaited in done() or below; never an unhandled rejection meanwhile
     this.pending.push(saved);
-    if (this.pending.length >= 64) await settleAll(this.pending.splice(0, 32));
+    if (this.pending.length >= 64) await assistCompression(settleAll(this.pending.splice(0, 32)));
   }
 
   done(): Promise<unknown> {
-    return settleAll(this.pending);
+    return assistCompression(settleAll(this.pending));
   }
 }
 

@@ -41,6 +41,11 @@ export const RACY_NS = 30_000_000n;
 /** The same for whole-second timestamps (FAT keeps two seconds). */
 export const RACY_COARSE_NS = 2_100_000_000n;
 
+/** True when `name` has a journal file's suffix (most directories have none: their listing needs no grouping). */
+export function isJournalName(name: string): boolean {
+  return COMPANION_SUFFIXES.some((s) => name.endsWith(s));
+}
+
 /**
  * Finds the SQLite groups in one directory listing: each database name (a name for which
  * `name-wal` or `name-journal` is also listed) with its companions. A name that is itself the
@@ -48,9 +53,10 @@ export const RACY_COARSE_NS = 2_100_000_000n;
  * @example sqliteGroups(['a.sqlite', 'a.sqlite-shm', 'a.sqlite-wal']) // Map { 'a.sqlite' => ['a.sqlite-wal'] }
  */
 export function sqliteGroups(files: readonly string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  if (!files.some(isJournalName)) return groups;
   const set = new Set(files);
   const isCompanion = (n: string) => COMPANION_SUFFIXES.some((s) => n.endsWith(s) && set.has(n.slice(0, -s.length)));
-  const groups = new Map<string, string[]>();
   for (const name of files) {
     if (isCompanion(name)) continue;
     const companions = COMPANION_SUFFIXES.map((s) => name + s).filter((n) => set.has(n));

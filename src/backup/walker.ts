@@ -5,8 +5,7 @@
  * to a line boundary) and save trees bottom-up. A problem with one entry is a
  * warning; only an unreadable entry makes the backup partial.
  */
-import { lstatSync, readdirSync, type BigIntStats, type Dirent } from 'node:fs';
-import { readlink } from 'node:fs/promises';
+import { lstatSync, readdirSync, readlinkSync, type BigIntStats, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { keyedGear } from '../chunker/gear-table.js';
 import { ClawbackError, throwIfAborted } from '../core/errors.js';
@@ -19,7 +18,7 @@ import type { SnapshotSummary } from '../store/snapshot.js';
 import { compareNames, sameNode, type TreeNode } from '../store/tree.js';
 import type { BackupOptions, BackupWarning } from './backup.js';
 import { readFileContent, saveStaged, stageFileSync, type ChunkParams, type FileContent } from './file-reader.js';
-import { COMPANION_SUFFIXES, readSqliteGroup, sqliteGroups } from './sqlite-group.js';
+import { COMPANION_SUFFIXES, isJournalName, readSqliteGroup, sqliteGroups } from './sqlite-group.js';
 
 /** An entry as the walk meets it. */
 export interface Place {
@@ -164,16 +163,31 @@ export class BackupRun {
       ...(bad.has(name) ? { undecodable: true } : {}),
     });
     // SQLite groups come from this one listing, among the regular files the selection takes.
-    const groups = sqliteGroups(entries.filter((e) => e.isFile() && !bad.has(e.name) && this.takesFile(place(e.name))).map((e) => e.name));
+    const groups = entries.some((e) => isJournalName(e.name))
+      ? sqliteGroups(entries.filter((e) => e.isFile() && !bad.has(e.name) && this.takesFile(place(e.name))).map((e) => e.name))
+      : new Map<string, string[]>();
     const grouped = new Set([...groups.values()].flat());
+    // Entries that need no waiting (unchanged files, links, what is not taken) are done here
+    // and now; directories, files to read and groups become tasks.
+    const nodes: TreeNode[] = [];
     const tasks: Promise<TreeNode[]>[] = [];
     for (const e of entries) {
       if (grouped.has(e.name)) continue;
       const companions = groups.get(e.name);
       if (companions) tasks.push(this.saveGroup([e.name, ...companions].map(place)));
-      else tasks.push(this.saveEntry(place(e.name)));
+      else {
+        let r: TreeNode[] | Promise<TreeNode[]>;
+        try {
+          r = this.entry(place(e.name));
+        } catch (err) {
+          r = Promise.reject(err); // settled with the others, as an async call's would be
+        }
+        if (Array.isArray(r)) nodes.push(...r);
+        else tasks.push(r);
+      }
     }
-    const nodes = (await settleAll(tasks)).flat().sort((a, b) => compareNames(a.name, b.name));
+    if (tasks.length > 0) for (const n of await settleAll(tasks)) nodes.push(...n);
+    nodes.sort((a, b) => compareNames(a.name, b.name));
     if (nodes.length === 0 && (keptOnly || (this.filter.active && !underIncluded && !this.filter.included(rel)))) return undefined;
     // Nothing in this directory changed: it is the parent's tree (no encoding, hashing or saving).
     if (parentId !== undefined && prev.size === nodes.length && nodes.every((n) => sameNode(n, prev.get(n.name))) && this.repo.index.hasBlob('tree', parentId)) return parentId;
@@ -182,6 +196,11 @@ export class BackupRun {
 
   /** Saves one entry; returns its node (none when it is not taken, a database with its late journal: two). */
   async saveEntry(p: Place): Promise<TreeNode[]> {
+    return this.entry(p);
+  }
+
+  /** saveEntry(), synchronous where nothing has to be waited for. */
+  private entry(p: Place): TreeNode[] | Promise<TreeNode[]> {
     let keptOnly = false;
     if (!this.filter.kept(p.rel) && (p.keptOnly || this.filter.excluded(p.rel))) {
       if (!this.filter.mayContainKept(p.rel)) return [];
@@ -202,16 +221,17 @@ export class BackupRun {
     const inc = p.underIncluded || this.filter.included(p.rel);
     if (st.isDirectory()) {
       if (!inc && !this.filter.mayContainIncluded(p.rel)) return [];
-      const sub = await this.saveDir(p.abs, p.rel, p.prev?.type === 'dir' ? p.prev.subtree : undefined, inc, keptOnly);
-      if (sub === undefined) return [];
-      this.summary.dirs++;
-      const { inode: _i, ctimeNs: _c, ...m } = this.meta(p.name, st);
-      return [{ ...m, type: 'dir', subtree: sub }];
+      return this.saveDir(p.abs, p.rel, p.prev?.type === 'dir' ? p.prev.subtree : undefined, inc, keptOnly).then((sub): TreeNode[] => {
+        if (sub === undefined) return [];
+        this.summary.dirs++;
+        const { inode: _i, ctimeNs: _c, ...m } = this.meta(p.name, st);
+        return [{ ...m, type: 'dir', subtree: sub }];
+      });
     }
     if (keptOnly || !inc) return [];
     if (st.isSymbolicLink()) {
       try {
-        const target = await readlink(p.abs);
+        const target = readlinkSync(p.abs);
         const { inode: _i, ctimeNs: _c, ...m } = this.meta(p.name, st);
         return [{ ...m, type: 'symlink', target }];
       } catch (e) {
@@ -264,8 +284,13 @@ export class BackupRun {
     return { ...this.meta(p.name, r.stat), size: r.size, content: r.content };
   }
 
-  async saveFile(p: Place, st: BigIntStats): Promise<TreeNode[]> {
+  /** Saves a regular file: the parent's node when unchanged (synchronously), else read. */
+  saveFile(p: Place, st: BigIntStats): TreeNode[] | Promise<TreeNode[]> {
     if (this.unchanged(p.prev, st)) return [this.reused(p, st, p.prev)];
+    return this.readFile(p, st);
+  }
+
+  private async readFile(p: Place, st: BigIntStats): Promise<TreeNode[]> {
     const done = await this.limiter.run(async (): Promise<{ nodes: TreeNode[] } | { late: Place[] }> => {
       throwIfAborted(this.opts.signal);
       let r: FileContent;

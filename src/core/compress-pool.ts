@@ -1,12 +1,15 @@
 /*
  * Worker threads that deflate blobs, so compression runs beside the main
  * thread's reading, chunking and hashing (one worker per spare core). Jobs are
- * batched per event-loop turn; workers are unref'd while idle so they never
- * keep a process alive. The worker code is inline (eval) so it runs the same
+ * posted in batches while a worker has less than 1 MiB in hand; the rest wait in
+ * a queue that a thread waiting for compression can work off itself (help(),
+ * assistCompression()). Workers are unref'd while idle so they never keep a
+ * process alive. The worker code is inline (eval) so it runs the same
  * from the TypeScript sources and from dist/.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { deflateRawSync } from 'node:zlib';
 
 const WORKER_CODE = `
 const { parentPort } = require('node:worker_threads');
@@ -19,14 +22,14 @@ parentPort.on('message', (jobs) => {
       const c = new Uint8Array(zlib.deflateRawSync(j.data, { level: j.level, memLevel: 7 }));
       // Worth keeping only when it saves at least 1/32 (as compress.ts chooses); else the input goes back.
       if (c.length > j.data.length - (j.data.length >>> 5)) {
-        results.push({ id: j.id, raw: true, data: j.data });
+        results.push({ id: j.id, raw: true, data: j.data, bytes: j.data.length });
         transfer.push(j.data.buffer);
       } else {
-        results.push({ id: j.id, data: c });
+        results.push({ id: j.id, data: c, bytes: j.data.length });
         transfer.push(c.buffer);
       }
     } catch (e) {
-      results.push({ id: j.id, error: String(e && e.message || e) });
+      results.push({ id: j.id, error: String(e && e.message || e), bytes: j.data.length });
     }
   }
   parentPort.postMessage(results, transfer);
@@ -48,23 +51,31 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-/** A small pool of deflate workers. */
+/** Bytes posted to one worker and not yet answered: more waits in the pool's queue, where help() can take it. */
+const MAX_POSTED = 1 << 20;
+/** Bytes per message to a worker. */
+const BATCH = 256 * 1024;
+
+/**
+ * A small pool of deflate workers. Jobs beyond what the workers have in hand wait in a
+ * queue, and a thread that is only waiting for compression can take them with help().
+ */
 export class CompressionPool {
-  private readonly workers: { w: Worker; inflight: number }[] = [];
+  private readonly workers: { w: Worker; posted: number; jobs: number }[] = [];
   private readonly pending = new Map<number, Pending>();
   private queue: Job[] = [];
-  private queuedBytes = 0;
   private scheduled = false;
   private nextId = 1;
 
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
       const w = new Worker(WORKER_CODE, { eval: true });
-      const slot = { w, inflight: 0 };
+      const slot = { w, posted: 0, jobs: 0 };
       w.unref();
-      w.on('message', (results: { id: number; data?: Uint8Array; raw?: boolean; error?: string }[]) => {
-        slot.inflight -= results.length;
-        if (slot.inflight === 0) w.unref();
+      w.on('message', (results: { id: number; data?: Uint8Array; raw?: boolean; error?: string; bytes?: number }[]) => {
+        slot.jobs -= results.length;
+        for (const r of results) slot.posted -= r.bytes ?? 0;
+        if (slot.jobs === 0) w.unref();
         for (const r of results) {
           const p = this.pending.get(r.id);
           this.pending.delete(r.id);
@@ -72,6 +83,7 @@ export class CompressionPool {
           if (r.data) p.resolve({ data: r.data, raw: r.raw === true });
           else p.reject(new Error(`compression failed: ${r.error}`));
         }
+        this.post();
       });
       w.on('error', (e) => {
         for (const p of this.pending.values()) p.reject(e);
@@ -82,10 +94,10 @@ export class CompressionPool {
   }
 
   /**
-   * Raw DEFLATE of `data` at `level`, computed in a worker; `raw` when it would not save 1/32.
-   * The bytes go to the worker by transfer, never by a structured clone: `data` itself when
-   * `give` is set and it is a whole buffer (it is detached: the caller must not use it again),
-   * else a copy. A raw answer carries the bytes that went over.
+   * Raw DEFLATE of `data` at `level`, computed in a worker (or by help()); `raw` when it would
+   * not save 1/32. The bytes go to the worker by transfer, never by a structured clone: `data`
+   * itself when `give` is set and it is a whole buffer (it is detached: the caller must not use
+   * it again), else a copy. A raw answer carries the bytes that went over.
    */
   deflate(data: Uint8Array, level: number, give = false): Promise<Deflated> {
     const id = this.nextId++;
@@ -94,30 +106,77 @@ export class CompressionPool {
       const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
       const own = give && whole ? data : new Uint8Array(data);
       this.queue.push({ id, data: own, level });
-      this.queuedBytes += data.length;
-      if (this.queuedBytes >= 256 * 1024) this.flush();
-      else if (!this.scheduled) {
+      if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => {
+          this.scheduled = false;
+          this.post();
+        });
       }
     });
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    if (this.queue.length === 0) return;
-    const jobs = this.queue;
-    this.queue = [];
-    this.queuedBytes = 0;
-    let slot = this.workers[0]!;
-    for (const s of this.workers) if (s.inflight < slot.inflight) slot = s;
-    if (slot.inflight === 0) slot.w.ref();
-    slot.inflight += jobs.length;
-    slot.w.postMessage(
-      jobs,
-      jobs.map((j) => j.data.buffer as ArrayBuffer),
-    );
+  /** Posts queued jobs to workers with room, in batches. */
+  private post(): void {
+    while (this.queue.length > 0) {
+      let slot = this.workers[0]!;
+      for (const s of this.workers) if (s.posted < slot.posted) slot = s;
+      if (slot.posted >= MAX_POSTED) return;
+      const jobs: Job[] = [];
+      let bytes = 0;
+      while (this.queue.length > 0 && bytes < BATCH && slot.posted + bytes < MAX_POSTED) {
+        const j = this.queue.shift()!;
+        jobs.push(j);
+        bytes += j.data.length;
+      }
+      if (slot.jobs === 0) slot.w.ref();
+      slot.jobs += jobs.length;
+      slot.posted += bytes;
+      slot.w.postMessage(
+        jobs,
+        jobs.map((j) => j.data.buffer as ArrayBuffer),
+      );
+    }
   }
+
+  /**
+   * Deflates queued jobs on the calling thread for about `budgetMs`; false when the queue was
+   * empty. For a thread that would otherwise wait for the workers.
+   */
+  help(budgetMs = 2): boolean {
+    if (this.queue.length === 0) return false;
+    const until = performance.now() + budgetMs;
+    do {
+      const j = this.queue.pop()!; // from the end: the workers take from the front
+      const p = this.pending.get(j.id);
+      this.pending.delete(j.id);
+      if (!p) continue;
+      try {
+        const c = new Uint8Array(deflateRawSync(j.data, { level: j.level, memLevel: 7 }));
+        p.resolve(c.length > j.data.length - (j.data.length >>> 5) ? { data: j.data, raw: true } : { data: c, raw: false });
+      } catch (e) {
+        p.reject(new Error(`compression failed: ${(e as Error).message}`));
+      }
+    } while (this.queue.length > 0 && performance.now() < until);
+    return true;
+  }
+}
+
+/**
+ * Waits for `until`, deflating queued jobs on this thread meanwhile (a backup's main thread
+ * waiting for compression at the end of a file or of the run).
+ * @example await assistCompression(Promise.all(saves));
+ */
+export async function assistCompression(until: Promise<unknown>): Promise<void> {
+  let settled = false;
+  const done = until.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  const p = pool;
+  while (!settled && p && p.help()) await new Promise((r) => setImmediate(r));
+  await done;
+  await until;
 }
 
 let pool: CompressionPool | null | undefined;

@@ -10,6 +10,8 @@ import { createRequire } from 'node:module';
 import { ClawbackError } from './errors.js';
 import { compressionPool } from './compress-pool.js';
 
+export { assistCompression } from './compress-pool.js';
+
 const inflateRawAsync = promisify(zInflateRaw);
 
 /** fflate, loaded on first use: on Node it only runs with CLAWBACK_COMPRESS=js. */

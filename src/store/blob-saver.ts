@@ -4,7 +4,7 @@
  * it, so an interrupted backup leaves every written pack indexed and the next
  * backup reuses it (resume, not restart). Write order: pack, then its index.
  */
-import { compress } from '../core/compress.js';
+import { assistCompression, compress } from '../core/compress.js';
 import { throwIfAborted } from '../core/errors.js';
 import type { Backend } from './backend.js';
 import { idOf, type Id } from './ids.js';
@@ -115,7 +115,7 @@ export class BlobSaver {
 
   /** Writes everything still buffered; after it resolves every saved blob is durable and indexed. */
   async flush(): Promise<void> {
-    await Promise.all(this.inflight.values());
+    await assistCompression(Promise.all(this.inflight.values()));
     await this.flushPack('data');
     await this.flushPack('tree');
     await this.flushing;

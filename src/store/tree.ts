@@ -46,9 +46,21 @@ export function unsafeName(name: string): string | undefined {
   return undefined;
 }
 
-/** Byte-order comparison of names (UTF-16 code unit order is not byte order for astral characters). */
+/**
+ * Byte-order comparison of names as UTF-8. UTF-16 code unit order is UTF-8 byte order except
+ * where a surrogate (an astral character) meets a unit from U+E000 up, so the first differing
+ * unit decides unless one of them is a surrogate; only then are the names encoded.
+ */
 export function compareNames(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if ((x & 0xf800) === 0xd800 || (y & 0xf800) === 0xd800) return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length < 0 ? -1 : a.length === b.length ? 0 : 1;
 }
 
 /** Canonical bytes of a tree: nodes sorted by name, fixed key order. */

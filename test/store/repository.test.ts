@@ -7,7 +7,8 @@ import { Repository } from '../../src/store/repository.js';
 import { idOf } from '../../src/store/ids.js';
 import { decodeIndex, encodeIndex } from '../../src/store/index-file.js';
 import { PackBuilder, packHeaderLength, parsePackHeader, PACK_TRAILER_LEN } from '../../src/store/pack.js';
-import { decodeTree, encodeTree, type Tree } from '../../src/store/tree.js';
+import { compareNames, decodeTree, encodeTree, type Tree } from '../../src/store/tree.js';
+import fc from 'fast-check';
 import { isClawbackError } from '../../src/core/errors.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -152,6 +153,23 @@ describe('Repository', () => {
     const bad: string[] = [];
     expect((await repo.snapshots((id) => bad.push(id))).map((s) => s.id)).toEqual([id2]);
     expect(bad).toEqual([id1]);
+  });
+});
+
+describe('compareNames', () => {
+  it('orders names as their UTF-8 bytes, astral characters and U+E000..U+FFFF included', () => {
+    // Units that make UTF-16 order and byte order disagree: surrogates against U+E000 and up.
+    const unit = fc.constantFrom('a', 'b', 'Z', '~', '\u00e9', '\u4e2d', '\ue000', '\uffee', '\u{1f600}', '\u{10000}', '.');
+    const name = fc.array(unit, { maxLength: 6 }).map((u) => u.join(''));
+    fc.assert(
+      fc.property(name, name, (a, b) => {
+        expect(Math.sign(compareNames(a, b))).toBe(Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(compareNames('\u{1f600}', '\uffee')).toBe(1); // UTF-16 would say -1
+    expect(compareNames('ab', 'abc')).toBe(-1);
+    expect(compareNames('same', 'same')).toBe(0);
   });
 });
 
