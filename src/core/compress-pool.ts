@@ -1,7 +1,7 @@
 /*
  * Worker threads that deflate blobs, so compression runs beside the main
  * thread's reading, chunking and hashing (one worker per spare core). Jobs are
- * posted in batches while a worker has less than 1 MiB in hand; the rest wait in
+ * posted in batches while a worker has less than 2 MiB in hand; the rest wait in
  * a queue that a thread waiting for compression can work off itself (help(),
  * assistCompression()). Workers are unref'd while idle so they never keep a
  * process alive. The worker code is inline (eval) so it runs the same
@@ -11,15 +11,30 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { deflateRawSync } from 'node:zlib';
 
+/**
+ * zlib options for one blob of `length` bytes. memLevel 7 halves zlib's hash table, about as
+ * fast as the default on 16 KiB chunks and lighter (bench/micro/zlib-memlevel.mjs). The window
+ * is no larger than the blob: a deflate stream's state is about 6 windows, and a 32 KiB window
+ * for a 4 KiB SQLite page made zlib allocate (and the kernel fault in) ~190 KiB per call,
+ * 3.5x slower than the page's own deflate with an identical output size. The output inflates
+ * with any window of at least that size (the default 15 bits).
+ */
+export function deflateOptions(level: number, length: number): { level: number; memLevel: number; windowBits: number } {
+  let windowBits = 9;
+  while (windowBits < 15 && 1 << windowBits < length) windowBits++;
+  return { level, memLevel: 7, windowBits };
+}
+
 const WORKER_CODE = `
 const { parentPort } = require('node:worker_threads');
 const zlib = require('node:zlib');
+const deflateOptions = ${deflateOptions.toString()};
 parentPort.on('message', (jobs) => {
   const results = [];
   const transfer = [];
   for (const j of jobs) {
     try {
-      const c = new Uint8Array(zlib.deflateRawSync(j.data, { level: j.level, memLevel: 7 }));
+      const c = new Uint8Array(zlib.deflateRawSync(j.data, deflateOptions(j.level, j.data.length)));
       // Worth keeping only when it saves at least 1/32 (as compress.ts chooses); else the input goes back.
       if (c.length > j.data.length - (j.data.length >>> 5)) {
         results.push({ id: j.id, raw: true, data: j.data, bytes: j.data.length });
@@ -52,7 +67,7 @@ interface Pending {
 }
 
 /** Bytes posted to one worker and not yet answered: more waits in the pool's queue, where help() can take it. */
-const MAX_POSTED = 1 << 20;
+const MAX_POSTED = 2 << 20;
 /** Bytes per message to a worker. */
 const BATCH = 256 * 1024;
 
@@ -117,7 +132,7 @@ export class CompressionPool {
   }
 
   /** Posts queued jobs to workers with room, in batches. */
-  private post(): void {
+  post(): void {
     while (this.queue.length > 0) {
       let slot = this.workers[0]!;
       for (const s of this.workers) if (s.posted < slot.posted) slot = s;
@@ -140,10 +155,12 @@ export class CompressionPool {
   }
 
   /**
-   * Deflates queued jobs on the calling thread for about `budgetMs`; false when the queue was
-   * empty. For a thread that would otherwise wait for the workers.
+   * Deflates queued jobs on the calling thread for about `budgetMs`, after giving the workers
+   * what they have room for; false when nothing was left for this thread. For a thread that
+   * would otherwise wait for the workers.
    */
   help(budgetMs = 2): boolean {
+    this.post();
     if (this.queue.length === 0) return false;
     const until = performance.now() + budgetMs;
     do {
@@ -152,7 +169,7 @@ export class CompressionPool {
       this.pending.delete(j.id);
       if (!p) continue;
       try {
-        const c = new Uint8Array(deflateRawSync(j.data, { level: j.level, memLevel: 7 }));
+        const c = new Uint8Array(deflateRawSync(j.data, deflateOptions(j.level, j.data.length)));
         p.resolve(c.length > j.data.length - (j.data.length >>> 5) ? { data: j.data, raw: true } : { data: c, raw: false });
       } catch (e) {
         p.reject(new Error(`compression failed: ${(e as Error).message}`));

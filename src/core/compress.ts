@@ -8,7 +8,7 @@ import { deflateRawSync, inflateRaw as zInflateRaw, inflateRawSync } from 'node:
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import { ClawbackError } from './errors.js';
-import { compressionPool } from './compress-pool.js';
+import { compressionPool, deflateOptions } from './compress-pool.js';
 
 export { assistCompression } from './compress-pool.js';
 
@@ -18,11 +18,6 @@ const inflateRawAsync = promisify(zInflateRaw);
 let fflateLib: typeof import('fflate') | undefined;
 const fflate = (): typeof import('fflate') => (fflateLib ??= createRequire(import.meta.url)('fflate') as typeof import('fflate'));
 
-/**
- * zlib options for blobs: memLevel 7 halves zlib's hash table, about as fast as
- * the default on 16 KiB chunks and lighter (bench/micro/zlib-memlevel.mjs).
- */
-const ZOPTS = { memLevel: 7 } as const;
 
 /** Blobs up to this size are inflated synchronously (measured: the async call costs more than the work). */
 const SYNC_INFLATE_MAX = 256 * 1024;
@@ -110,7 +105,7 @@ export async function compress(data: Uint8Array, level = 3, give = false): Promi
 /** Synchronous compress(). */
 export function compressSync(data: Uint8Array, level = 3): Compressed {
   if (level === 0 || looksIncompressible(data)) return { codec: CODEC_NONE, data };
-  const out = useZlib ? new Uint8Array(deflateRawSync(data, { level, ...ZOPTS })) : fflate().deflateSync(data, { level: level as 1 });
+  const out = useZlib ? new Uint8Array(deflateRawSync(data, deflateOptions(level, data.length))) : fflate().deflateSync(data, { level: level as 1 });
   return choose(data, out);
 }
 

@@ -3,6 +3,7 @@
 // round-trips through compress/decompress.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { deflateOptions } from '../../src/core/compress-pool.js';
 import { compress, compressSync, decompress, looksIncompressible, sampleEntropy, CODEC_DEFLATE, CODEC_NONE } from '../../src/core/compress.js';
 import { Rng } from '../helpers/prng.js';
 
@@ -79,5 +80,23 @@ describe('compress', () => {
     expect(kept.codec).toBe(CODEC_DEFLATE);
     expect(moved.codec).toBe(CODEC_DEFLATE);
     expect(Buffer.from(await decompress(moved.codec, moved.data, text.length)).equals(Buffer.from(text))).toBe(true);
+  });
+
+  it('the deflate window fits the blob, and blobs of every size class round-trip through the workers and inline', async () => {
+    expect(deflateOptions(3, 100).windowBits).toBe(9);
+    expect(deflateOptions(3, 4096).windowBits).toBe(12);
+    expect(deflateOptions(3, 4097).windowBits).toBe(13);
+    expect(deflateOptions(3, 1 << 20).windowBits).toBe(15);
+    const rng = new Rng(11);
+    const words = ['{"role":"user",', '"content":"', 'hello ', 'world ', '\n', 'SELECT ', '42, '];
+    for (const n of [65, 511, 512, 513, 4096, 5000, 16384, 40000, 65536, 300_000]) {
+      let text = '';
+      while (text.length < n) text += words[rng.u32() % words.length];
+      const data = new TextEncoder().encode(text.slice(0, n));
+      for (const c of [await compress(data, 3), compressSync(data, 6)]) {
+        expect(c.codec, `${n} bytes`).toBe(CODEC_DEFLATE);
+        expect(Buffer.from(await decompress(c.codec, c.data, n)).equals(Buffer.from(data)), `${n} bytes`).toBe(true);
+      }
+    }
   });
 });
