@@ -6,8 +6,8 @@
  * snapshot lacks are removed with `delete`. Nothing is written through a
  * symlink or outside the target.
  */
-import { constants, lstatSync, type BigIntStats } from 'node:fs';
-import { chmod, lchown, lutimes, mkdir, open, readdir, realpath, rename, rm, symlink, utimes, type FileHandle } from 'node:fs/promises';
+import { constants, lstatSync, readdirSync, type BigIntStats } from 'node:fs';
+import { chmod, lchown, lutimes, mkdir, open, realpath, rename, rm, symlink, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { keyedGear } from '../chunker/gear-table.js';
 import type { GearTable } from '../chunker/gear-table.js';
@@ -145,16 +145,41 @@ class RestoreRun {
         } else if (node.type === 'symlink') {
           await this.restoreSymlink(node, dst);
         } else {
-          await this.limiter.run(() => this.restoreFile(node, dst, knownNodes?.get(node.name)));
+          const known = knownNodes?.get(node.name);
+          if (!this.alreadyThere(node, dst, known)) await this.limiter.run(() => this.restoreFile(node, dst, known));
         }
       }),
     );
     if (this.opts.delete) await this.deleteExtra(dir, rel, wanted, underIncluded, keptOnly);
   }
 
+  /**
+   * True (and counted) when `dst` is already the file `node` describes, as the local snapshot
+   * recorded it and with its mode and mtime right: the check restoreFile starts with, done
+   * synchronously (a stat and the recorded chunk ids), so the many files a rollback leaves
+   * alone cost no promise, no limiter slot and no thread-pool round trip.
+   */
+  private alreadyThere(node: TreeNode, dst: string, known: TreeNode | undefined): boolean {
+    if (known?.type !== 'file' || this.opts.verify) return false;
+    let st: BigIntStats;
+    try {
+      st = lstatSync(dst, { bigint: true });
+    } catch {
+      return false; // restoreFile sees the same and reports it
+    }
+    if (!st.isFile() || !sameVersion(known, st) || Number(st.mode & 0o7777n) !== node.mode || !mtimeMatches(st, node.mtimeNs)) return false;
+    const content = node.content ?? [];
+    const local = this.recordedChunks(known);
+    if (!local || local.size !== node.size || local.ids.length !== content.length || !local.ids.every((id, i) => id === content[i])) return false;
+    this.summary.filesUnchanged++;
+    this.opts.onProgress?.({ type: 'file', path: dst, action: 'unchanged' });
+    return true;
+  }
+
   /** Removes what the snapshot lacks in `dir`, within the selection: never excluded entries (unless kept), nor entries outside the includes. */
   private async deleteExtra(dir: string, rel: string, wanted: Set<string>, underIncluded: boolean, keptOnly: boolean): Promise<void> {
-    for (const ent of await readdir(dir, { withFileTypes: true })) {
+    // Listed synchronously, as the backup walk lists: on a local disk cheaper than a thread-pool round trip.
+    for (const ent of readdirSync(dir, { withFileTypes: true })) {
       const name = ent.name;
       if (wanted.has(name)) continue;
       // FIFOs, sockets and devices are never in a snapshot; removing them would break a running program.
