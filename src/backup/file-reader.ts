@@ -143,11 +143,18 @@ function chunkerOptions(chunk: ChunkParams): ChunkStreamOptions {
   return { minSize: c.minSize, avgSize: c.avgSize, maxSize: c.maxSize, normalization: c.normalization as 0 | 1 | 2 | 3, gear: chunk.gear, views: true };
 }
 
-/** Blob saves in flight for one file: at most 64 at once; `done()` settles them all. */
+/** Bytes of one file's chunks that may wait for compression before reading it pauses. */
+const MAX_PENDING_BYTES = 8 << 20;
+
+/**
+ * Blob saves in flight for one file: up to 8 MiB of chunks, so reading and chunking run well
+ * ahead of compression on the other core instead of taking turns with it; `done()` settles them.
+ */
 class SaveQueue {
   added = 0;
   stored = 0;
-  private readonly pending: Promise<void>[] = [];
+  private readonly pending: { saved: Promise<void>; length: number }[] = [];
+  private pendingBytes = 0;
 
   constructor(private readonly saver: BlobSaver) {}
 
@@ -161,12 +168,20 @@ class SaveQueue {
       }
     });
     saved.catch(() => {}); // awaited in done() or below; never an unhandled rejection meanwhile
-    this.pending.push(saved);
-    if (this.pending.length >= 64) await assistCompression(settleAll(this.pending.splice(0, 32)));
+    this.pending.push({ saved, length });
+    this.pendingBytes += length;
+    if (this.pendingBytes > MAX_PENDING_BYTES) {
+      // Wait for the older half (by bytes), helping to compress meanwhile.
+      let n = 0;
+      let bytes = 0;
+      while (n < this.pending.length && bytes < MAX_PENDING_BYTES / 2) bytes += this.pending[n++]!.length;
+      this.pendingBytes -= bytes;
+      await assistCompression(settleAll(this.pending.splice(0, n).map((p) => p.saved)));
+    }
   }
 
   done(): Promise<unknown> {
-    return assistCompression(settleAll(this.pending));
+    return assistCompression(settleAll(this.pending.map((p) => p.saved)));
   }
 }
 

@@ -1,7 +1,7 @@
 /*
  * Worker threads that deflate blobs, so compression runs beside the main
  * thread's reading, chunking and hashing (one worker per spare core). Jobs are
- * posted in batches while a worker has less than 2 MiB in hand; the rest wait in
+ * posted in batches while a worker has less than 4 MiB in hand; the rest wait in
  * a queue that a thread waiting for compression can work off itself (help(),
  * assistCompression()). Workers are unref'd while idle so they never keep a
  * process alive. The worker code is inline (eval) so it runs the same
@@ -67,7 +67,7 @@ interface Pending {
 }
 
 /** Bytes posted to one worker and not yet answered: more waits in the pool's queue, where help() can take it. */
-const MAX_POSTED = 2 << 20;
+const MAX_POSTED = 4 << 20;
 /** Bytes per message to a worker. */
 const BATCH = 256 * 1024;
 

@@ -42,6 +42,12 @@ export class BlobSaver {
   /** Packs written, with their entries. */
   readonly packsWritten: IndexedPack[] = [];
   private flushing: Promise<void> = Promise.resolve();
+  /**
+   * The buffer the last pack was assembled in, reused for the next: pack writes are chained
+   * one after the other, so it is free again when the next pack is finished (a fresh 16 MiB
+   * buffer per pack costs thousands of page faults).
+   */
+  private packBuffer: Uint8Array | undefined;
 
   constructor(
     private readonly backend: Backend,
@@ -85,7 +91,14 @@ export class BlobSaver {
     // The blob becomes visible to has() only once its pack's index is written.
     this.packs[type].add(type, id, c.codec, c.data, rawLength);
     this.buffered.add(id);
-    if (this.packs[type].dataLength >= this.opts.packSize) await this.flushPack(type);
+    if (this.packs[type].dataLength >= this.opts.packSize) {
+      // The full pack is written in the background while saving goes on; this save waits only
+      // for the pack before it, so at most two packs are held or being written at once. A
+      // failed write surfaces at the next wait or at flush().
+      const before = this.flushing;
+      void this.flushPack(type).catch(() => {});
+      await before;
+    }
     return { id, added: true, storedLength: c.data.length };
   }
 
@@ -97,7 +110,8 @@ export class BlobSaver {
     const prev = this.flushing;
     this.flushing = (async () => {
       await prev;
-      const bytes = pack.finish();
+      const bytes = pack.finish(this.packBuffer);
+      this.packBuffer = new Uint8Array(bytes.buffer, 0, bytes.buffer.byteLength);
       const packId = idOf(bytes);
       await this.backend.write('data', packId, bytes, this.opts.signal ? { signal: this.opts.signal } : {});
       const entry: IndexedPack = { packId, blobs: pack.entries };

@@ -53,10 +53,14 @@ export class PackBuilder {
     return e;
   }
 
-  /** The complete pack file bytes. */
-  finish(): Uint8Array {
+  /**
+   * The complete pack file bytes: written into `reuse` when it is large enough (a view of
+   * its start is returned), else into a new buffer.
+   */
+  finish(reuse?: Uint8Array): Uint8Array {
     const headerLen = HEADER_FIXED + this.entries.length * PACK_ENTRY_LEN;
-    const out = new Uint8Array(this.size + headerLen + TRAILER);
+    const total = this.size + headerLen + TRAILER;
+    const out = reuse && reuse.length >= total ? reuse.subarray(0, total) : new Uint8Array(total);
     let at = 0;
     for (const p of this.parts) {
       out.set(p, at);
