@@ -8,7 +8,7 @@
 import { constants, type BigIntStats } from 'node:fs';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { chunkFile, FileChunker } from '../chunker/file-chunks.js';
+import { chunkFile } from '../chunker/file-chunks.js';
 import type { ChunkStreamOptions } from '../chunker/chunk-stream.js';
 import type { GearTable } from '../chunker/gear-table.js';
 import { assistCompression } from '../core/compress.js';
@@ -75,9 +75,9 @@ async function* readRange(h: FileHandle, from: number, to: number, signal: Abort
     pos += bytesRead;
     onRead?.(pos);
     yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
-    // Asked for the next piece: the chunker has copied this one's bytes out (a piece under
-    // 100 bytes may still wait in chunkFile's head, so it is never reused).
-    if (bytesRead >= 100) releaseReadBuffer(buf);
+    // Asked for the next piece: the chunker no longer holds a view of this one (it copies what
+    // it keeps, a short head piece included), and chunkAndSave copied every new chunk.
+    releaseReadBuffer(buf);
   }
 }
 
@@ -202,67 +202,16 @@ async function chunkAndSave(source: AsyncIterable<Uint8Array>, saver: BlobSaver,
   return { content, size, added: q.added, stored: q.stored };
 }
 
-/** A file read and chunked in one synchronous pass; the chunks the repository lacked are kept until saved. */
-export interface StagedFile {
-  /** Content blob ids, in order. */
-  ids: Id[];
-  /** Bytes read. */
-  size: number;
-  /** Copies of the chunks the repository did not have when they were read, by id. */
-  fresh: Map<Id, Uint8Array>;
-  /** The stat taken after the read. */
-  after: BigIntStats;
-}
-
-/** Bytes read per call by stageFileSync: one reused buffer, whatever the file's size. */
-const STAGE_PIECE = 1 << 20;
-
 /**
- * Reads at most `size` bytes of `path` with synchronous calls (no other work of this process
- * runs meanwhile), chunking and hashing as it goes; only new chunks are kept in memory, so a
- * large database already in the repository costs one small buffer. Links are not followed.
- * @throws NodeJS errors from open/read (ENOENT, ELOOP for a symlink, EACCES, ...)
- * @example const s = stageFileSync('/s/db.sqlite', size, saver, params); if (stable) await saveStaged(s, saver);
- */
-export function stageFileSync(path: string, size: number, saver: BlobSaver, chunk: ChunkParams): StagedFile {
-  const fd = openSync(path, FLAGS);
-  const buf = acquireReadBuffer(Math.max(1, Math.min(STAGE_PIECE, size)));
-  try {
-    const chunker = new FileChunker(chunkerOptions(chunk));
-    const ids: Id[] = [];
-    const fresh = new Map<Id, Uint8Array>();
-    const take = (chunks: { data: Uint8Array }[]) => {
-      for (const { data } of chunks) {
-        const id = idOf(data);
-        ids.push(id);
-        if (!fresh.has(id) && !saver.known(id)) fresh.set(id, data.slice());
-      }
-    };
-    let pos = 0;
-    while (pos < size) {
-      const n = readSync(fd, buf, 0, Math.min(buf.length, size - pos), pos);
-      if (n === 0) break;
-      pos += n;
-      take(chunker.push(buf.subarray(0, n)));
-    }
-    take(chunker.finish());
-    return { ids, size: pos, fresh, after: fstatSync(fd, { bigint: true }) };
-  } finally {
-    closeSync(fd);
-    releaseReadBuffer(buf);
-  }
-}
-
-/**
- * Saves what stageFileSync kept; returns the file's content as its read found it.
+ * Chunks and saves bytes already read (by a SQLite group's window); `stat` is the stat taken
+ * after the read, which the stored node carries. `data` may be a reused buffer: only the
+ * chunks the repository lacks are copied, and none is kept once the promise settles.
  * @throws ClawbackError ABORTED and backend errors from the saver
+ * @example const r = await saveBytes(readWholeSync(p, n).data, after, saver, params);
  */
-export async function saveStaged(s: StagedFile, saver: BlobSaver): Promise<FileContent> {
-  const q = new SaveQueue(saver);
-  for (const [id, data] of s.fresh) await q.add(id, data, true);
-  await q.done();
-  s.fresh.clear();
-  return { content: s.ids, size: s.size, stat: s.after, bytesRead: s.size, bytesAdded: q.added, bytesStored: q.stored, unstable: false, attempts: 1, cut: false };
+export async function saveBytes(data: Uint8Array, stat: BigIntStats, saver: BlobSaver, chunk: ChunkParams): Promise<FileContent> {
+  const r = await chunkAndSave(once(data), saver, chunk);
+  return { content: r.content, size: r.size, stat, bytesRead: data.length, bytesAdded: r.added, bytesStored: r.stored, unstable: false, attempts: 1, cut: false };
 }
 
 /**

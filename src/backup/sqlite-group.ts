@@ -1,7 +1,7 @@
 /*
  * SQLite databases read together with their journal. A regular file X whose
  * directory listing also holds X-wal or X-journal is read with it in one stable
- * window: stat every member, read (and chunk) them whole, stat them all again, and retry
+ * window: stat every member, read them whole, stat them all again, and retry
  * with backoff while anything changed, so the stored files are one instant of
  * the database, which SQLite opens as it would after a crash at that instant.
  */
@@ -9,7 +9,8 @@ import { lstatSync, type BigIntStats } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClawbackError, throwIfAborted } from '../core/errors.js';
 import type { TreeNode } from '../store/tree.js';
-import { sameVersion, type FileContent, type StagedFile } from './file-reader.js';
+import { readWholeSync, sameVersion, type FileContent } from './file-reader.js';
+import { releaseReadBuffer } from './read-buffers.js';
 
 /*
  * Why a stable window is enough. In WAL mode SQLite changes the database file only in a
@@ -93,13 +94,8 @@ export interface GroupRead {
 
 /** How the group reader stores and reuses files (the backup's saver and parent snapshot). */
 export interface GroupIo {
-  /**
-   * Reads a member whole inside the window, synchronously (nothing else of this process runs
-   * meanwhile): at most `size` bytes, chunked, with the chunks the repository lacks kept.
-   */
-  stage(abs: string, size: number): StagedFile;
-  /** Saves what a stable window staged. */
-  save(staged: StagedFile): Promise<FileContent>;
+  /** Chunks and saves the bytes a stable window read; `stat` is the stat after the read. */
+  save(data: Uint8Array, stat: BigIntStats): Promise<FileContent>;
   /** Reads a member straight into the repository, once (no retries of its own); used when the group is over `memoryLimit`. */
   read(abs: string, stat: BigIntStats): Promise<FileContent>;
   /** True when the parent snapshot's node can stand for a file with this stat. */
@@ -109,7 +105,7 @@ export interface GroupIo {
   attempts?: number;
   /** Wait before the second window; doubles for each later one (default 20 ms). */
   delayMs?: number;
-  /** Bytes a window may hold in memory (default 64 MiB), counted as if every byte were new. A larger group is saved as it is read, inside its window, which is then longer. */
+  /** Bytes a window may hold in memory (default 64 MiB). A larger group is chunked and saved inside its window, which is then longer. */
   memoryLimit?: number;
   /** The clock, in ns since the epoch (tests). */
   nowNs?: () => bigint;
@@ -135,15 +131,14 @@ function lstatOf(abs: string): BigIntStats | NodeJS.ErrnoException {
   }
 }
 
-/** A member's read in one window: staged (saved once the window is stable), or content already saved. */
-type Read = { after: BigIntStats; staged: StagedFile; content?: undefined } | { after: BigIntStats; staged?: undefined; content: FileContent };
+/** A member's read in one window: its bytes (to be saved once the window is stable), or content already saved. */
+type Read = { after: BigIntStats; data: Uint8Array; content?: undefined } | { after: BigIntStats; data?: undefined; content: FileContent };
 
 /**
  * Reads a database and its journal files in one stable window, retrying with exponential
- * backoff while any member changes. The window is synchronous: stats, whole-file reads (chunked
- * and hashed as they go, new chunks kept in memory), stats again, with nothing else of this
- * process running in between, so it lasts as long as the reads and no longer; saving comes
- * after it. A member that is
+ * backoff while any member changes. The window is synchronous: stats, whole-file reads into
+ * memory, stats again, with nothing else of this process running in between, so it lasts as
+ * long as the reads and no longer; chunking and saving come after it. A member that is
  * reusable from the parent snapshot, or unchanged since an earlier window read it, is only
  * stat'ed: equal stats at both reads mean it did not change in between. A member that vanishes
  * or cannot be read drops out of the group (the others are read again); one that is no longer
@@ -162,77 +157,84 @@ export async function readSqliteGroup(members: readonly GroupMember[], io: Group
   const earlier = new Map<string, { stat: BigIntStats; read: Read }>();
   let live = [...members];
   let bytesRead = 0;
-  for (let attempt = 1; ; attempt++) {
-    throwIfAborted(io.signal);
-    const t0 = now();
-    const before = new Map<string, BigIntStats>();
-    for (const m of live) {
-      const st = lstatOf(m.abs);
-      if (st instanceof Error) outcomes.set(m.name, { state: 'gone', error: st });
-      else if (!st.isFile()) outcomes.set(m.name, { state: 'not-file' });
-      else before.set(m.name, st);
-    }
-    live = live.filter((m) => before.has(m.name));
-    const fresh = (m: GroupMember) => !io.reusable(m.prev, before.get(m.name)!) && !(earlier.has(m.name) && sameVersion(earlier.get(m.name)!.stat, before.get(m.name)!));
-    const inMemory = live.filter(fresh).reduce((n, m) => n + Number(before.get(m.name)!.size), 0) <= memoryLimit;
-    let changed = false;
-    const reads = new Map<string, Read>();
-    for (const m of live) {
-      const st = before.get(m.name)!;
-      if (io.reusable(m.prev, st)) {
-        outcomes.set(m.name, { state: 'reused', stat: st });
-        continue;
+  /** Pooled read buffers, given back once their bytes are saved (or the group gives up). */
+  const buffers: Uint8Array[] = [];
+  try {
+    for (let attempt = 1; ; attempt++) {
+      throwIfAborted(io.signal);
+      const t0 = now();
+      const before = new Map<string, BigIntStats>();
+      for (const m of live) {
+        const st = lstatOf(m.abs);
+        if (st instanceof Error) outcomes.set(m.name, { state: 'gone', error: st });
+        else if (!st.isFile()) outcomes.set(m.name, { state: 'not-file' });
+        else before.set(m.name, st);
       }
-      // Unchanged since an earlier window read it (a database between checkpoints): that read stands.
-      const e = earlier.get(m.name);
-      if (e && sameVersion(e.stat, st)) {
-        reads.set(m.name, e.read);
-        continue;
-      }
-      try {
-        let r: Read;
-        let ok: boolean;
-        if (inMemory) {
-          const staged = io.stage(m.abs, Number(st.size));
-          r = { staged, after: staged.after };
-          ok = sameVersion(st, staged.after) && staged.size === Number(st.size);
-        } else {
-          const content = await io.read(m.abs, st);
-          r = { content, after: content.stat };
-          ok = !content.unstable;
+      live = live.filter((m) => before.has(m.name));
+      const fresh = (m: GroupMember) => !io.reusable(m.prev, before.get(m.name)!) && !(earlier.has(m.name) && sameVersion(earlier.get(m.name)!.stat, before.get(m.name)!));
+      const inMemory = live.filter(fresh).reduce((n, m) => n + Number(before.get(m.name)!.size), 0) <= memoryLimit;
+      let changed = false;
+      const reads = new Map<string, Read>();
+      for (const m of live) {
+        const st = before.get(m.name)!;
+        if (io.reusable(m.prev, st)) {
+          outcomes.set(m.name, { state: 'reused', stat: st });
+          continue;
         }
-        bytesRead += r.staged?.size ?? r.content?.bytesRead ?? 0;
-        io.onRead?.(m.name);
-        if (ok) earlier.set(m.name, { stat: st, read: r });
-        else changed = true;
-        reads.set(m.name, r);
-      } catch (e) {
-        if (e instanceof ClawbackError) throw e;
-        const err = e as NodeJS.ErrnoException;
-        // Replaced by a symlink since the listing (O_NOFOLLOW): the walk stores the link.
-        outcomes.set(m.name, err.code === 'ELOOP' ? { state: 'not-file' } : { state: 'gone', error: err });
-        changed = true; // the others may have changed with it (a WAL is deleted after a checkpoint)
+        // Unchanged since an earlier window read it (a database between checkpoints): that read stands.
+        const e = earlier.get(m.name);
+        if (e && sameVersion(e.stat, st)) {
+          reads.set(m.name, e.read);
+          continue;
+        }
+        try {
+          let r: Read;
+          let ok: boolean;
+          if (inMemory) {
+            const { data, after } = readWholeSync(m.abs, Number(st.size), undefined, true);
+            buffers.push(data);
+            r = { data, after };
+            ok = sameVersion(st, after) && data.length === Number(st.size);
+          } else {
+            const content = await io.read(m.abs, st);
+            r = { content, after: content.stat };
+            ok = !content.unstable;
+          }
+          bytesRead += r.data?.length ?? r.content?.bytesRead ?? 0;
+          io.onRead?.(m.name);
+          if (ok) earlier.set(m.name, { stat: st, read: r });
+          else changed = true;
+          reads.set(m.name, r);
+        } catch (e) {
+          if (e instanceof ClawbackError) throw e;
+          const err = e as NodeJS.ErrnoException;
+          // Replaced by a symlink since the listing (O_NOFOLLOW): the walk stores the link.
+          outcomes.set(m.name, err.code === 'ELOOP' ? { state: 'not-file' } : { state: 'gone', error: err });
+          changed = true; // the others may have changed with it (a WAL is deleted after a checkpoint)
+        }
       }
-    }
-    live = live.filter((m) => reads.has(m.name) || outcomes.get(m.name)?.state === 'reused');
-    let racy = 0n;
-    for (const m of live) {
-      const b = before.get(m.name)!;
-      const a = lstatOf(m.abs);
-      if (a instanceof Error || !sameVersion(b, a)) changed = true;
-      const r = racyFor(b, t0);
-      if (r > racy) racy = r;
-    }
-    const stable = !changed && racy === 0n;
-    if (stable || attempt >= maxAttempts) {
-      for (const [name, r] of reads) {
-        const content = r.content ?? (await io.save(r.staged));
-        outcomes.set(name, { state: 'read', stat: r.after, content });
+      live = live.filter((m) => reads.has(m.name) || outcomes.get(m.name)?.state === 'reused');
+      let racy = 0n;
+      for (const m of live) {
+        const b = before.get(m.name)!;
+        const a = lstatOf(m.abs);
+        if (a instanceof Error || !sameVersion(b, a)) changed = true;
+        const r = racyFor(b, t0);
+        if (r > racy) racy = r;
       }
-      return { outcomes, attempts: attempt, stable, bytesRead };
+      const stable = !changed && racy === 0n;
+      if (stable || attempt >= maxAttempts) {
+        for (const [name, r] of reads) {
+          const content = r.content ?? (await io.save(r.data, r.after));
+          outcomes.set(name, { state: 'read', stat: r.after, content });
+        }
+        return { outcomes, attempts: attempt, stable, bytesRead };
+      }
+      let wait = delay * 2 ** (attempt - 1);
+      if (!changed) wait = Math.max(wait, Math.ceil(Number(racy) / 1e6) + 1);
+      await sleep(wait, undefined, io.signal ? { signal: io.signal } : {}).catch(() => {});
     }
-    let wait = delay * 2 ** (attempt - 1);
-    if (!changed) wait = Math.max(wait, Math.ceil(Number(racy) / 1e6) + 1);
-    await sleep(wait, undefined, io.signal ? { signal: io.signal } : {}).catch(() => {});
+  } finally {
+    for (const b of buffers) releaseReadBuffer(b);
   }
 }

@@ -17,7 +17,7 @@ import type { Repository } from '../store/repository.js';
 import type { SnapshotSummary } from '../store/snapshot.js';
 import { compareNames, sameNode, type TreeNode } from '../store/tree.js';
 import type { BackupOptions, BackupWarning } from './backup.js';
-import { readFileContent, saveStaged, stageFileSync, type ChunkParams, type FileContent } from './file-reader.js';
+import { readFileContent, saveBytes, type ChunkParams, type FileContent } from './file-reader.js';
 import { COMPANION_SUFFIXES, isJournalName, readSqliteGroup, sqliteGroups } from './sqlite-group.js';
 
 /** An entry as the walk meets it. */
@@ -328,8 +328,7 @@ export class BackupRun {
   async saveGroup(members: Place[]): Promise<TreeNode[]> {
     const g = await this.limiter.run(() =>
       readSqliteGroup(members, {
-        stage: (abs, size) => stageFileSync(abs, size, this.saver, this.chunk),
-        save: (staged) => saveStaged(staged, this.saver),
+        save: (data, st) => saveBytes(data, st, this.saver, this.chunk),
         read: (abs, st) => readFileContent(abs, st, this.saver, this.chunk, { retries: 0, ...(this.opts.signal ? { signal: this.opts.signal } : {}) }),
         reusable: (prev, st) => this.unchanged(prev, st),
         ...(this.opts.signal ? { signal: this.opts.signal } : {}),

@@ -6,6 +6,7 @@
  * chunk through here, so a local file and its stored version cut alike. A
  * synchronous push engine (FileChunker) and an async-iterable wrapper (chunkFile).
  */
+import { assertSignal } from '../core/assert.js';
 import { throwIfAborted } from '../core/errors.js';
 import { StreamChunker, type ChunkStreamOptions, type StreamChunk } from './chunk-stream.js';
 
@@ -129,10 +130,15 @@ export class FileChunker {
  * @example for await (const { data } of chunkFile(readChunks(fh), { gear })) save(data);
  */
 export async function* chunkFile(source: AsyncIterable<Uint8Array>, opts: ChunkStreamOptions = {}): AsyncGenerator<StreamChunk> {
+  assertSignal('signal', opts.signal);
   const c = new FileChunker(opts);
+  throwIfAborted(opts.signal);
   for await (const piece of source) {
     throwIfAborted(opts.signal);
-    yield* c.push(piece);
+    for (const ch of c.push(piece)) {
+      yield ch;
+      throwIfAborted(opts.signal);
+    }
   }
   yield* c.finish();
 }

@@ -28,7 +28,12 @@ export function deflateOptions(level: number, length: number): { level: number; 
 const WORKER_CODE = `
 const { parentPort } = require('node:worker_threads');
 const zlib = require('node:zlib');
-const deflateOptions = ${deflateOptions.toString()};
+// Written out again here (the worker is evaluated from this string): keep in step with deflateOptions().
+function deflateOptions(level, length) {
+  let windowBits = 9;
+  while (windowBits < 15 && 1 << windowBits < length) windowBits++;
+  return { level, memLevel: 7, windowBits };
+}
 parentPort.on('message', (jobs) => {
   const results = [];
   const transfer = [];
@@ -65,6 +70,12 @@ interface Pending {
   resolve: (d: Deflated) => void;
   reject: (e: Error) => void;
 }
+/** One worker: the bytes and the job ids it holds. */
+interface Slot {
+  w: Worker;
+  posted: number;
+  held: Set<number>;
+}
 
 /** Bytes posted to one worker and not yet answered: more waits in the pool's queue, where help() can take it. */
 const MAX_POSTED = 4 << 20;
@@ -76,7 +87,7 @@ const BATCH = 256 * 1024;
  * queue, and a thread that is only waiting for compression can take them with help().
  */
 export class CompressionPool {
-  private readonly workers: { w: Worker; posted: number; jobs: number }[] = [];
+  private readonly workers: Slot[] = [];
   private readonly pending = new Map<number, Pending>();
   private queue: Job[] = [];
   private scheduled = false;
@@ -85,12 +96,14 @@ export class CompressionPool {
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
       const w = new Worker(WORKER_CODE, { eval: true });
-      const slot = { w, posted: 0, jobs: 0 };
+      const slot: Slot = { w, posted: 0, held: new Set() };
       w.unref();
       w.on('message', (results: { id: number; data?: Uint8Array; raw?: boolean; error?: string; bytes?: number }[]) => {
-        slot.jobs -= results.length;
-        for (const r of results) slot.posted -= r.bytes ?? 0;
-        if (slot.jobs === 0) w.unref();
+        for (const r of results) {
+          slot.posted -= r.bytes ?? 0;
+          slot.held.delete(r.id);
+        }
+        if (slot.held.size === 0) w.unref();
         for (const r of results) {
           const p = this.pending.get(r.id);
           this.pending.delete(r.id);
@@ -100,10 +113,21 @@ export class CompressionPool {
         }
         this.post();
       });
-      w.on('error', (e) => {
-        for (const p of this.pending.values()) p.reject(e);
-        this.pending.clear();
-      });
+      // A worker that fails or exits leaves the pool: the jobs it held fail, the rest go on
+      // (to the other workers, or to this thread when none is left), so nothing waits forever.
+      const lost = (e: Error) => {
+        const i = this.workers.indexOf(slot);
+        if (i < 0) return;
+        this.workers.splice(i, 1);
+        for (const id of slot.held) {
+          this.pending.get(id)?.reject(e);
+          this.pending.delete(id);
+        }
+        slot.held.clear();
+        this.post();
+      };
+      w.on('error', (e) => lost(e));
+      w.on('exit', (code) => lost(new Error(`compression worker exited (code ${code})`)));
       this.workers.push(slot);
     }
   }
@@ -112,7 +136,8 @@ export class CompressionPool {
    * Raw DEFLATE of `data` at `level`, computed in a worker (or by help()); `raw` when it would
    * not save 1/32. The bytes go to the worker by transfer, never by a structured clone: `data`
    * itself when `give` is set and it is a whole buffer (it is detached: the caller must not use
-   * it again), else a copy. A raw answer carries the bytes that went over.
+   * it again, nor give the same buffer twice), else a copy. A raw answer carries the bytes that
+   * went over.
    */
   deflate(data: Uint8Array, level: number, give = false): Promise<Deflated> {
     const id = this.nextId++;
@@ -131,8 +156,12 @@ export class CompressionPool {
     });
   }
 
-  /** Posts queued jobs to workers with room, in batches. */
+  /** Posts queued jobs to workers with room, in batches; with no worker left, deflates them here. */
   post(): void {
+    if (this.workers.length === 0) {
+      while (this.help(Infinity));
+      return;
+    }
     while (this.queue.length > 0) {
       let slot = this.workers[0]!;
       for (const s of this.workers) if (s.posted < slot.posted) slot = s;
@@ -144,8 +173,8 @@ export class CompressionPool {
         jobs.push(j);
         bytes += j.data.length;
       }
-      if (slot.jobs === 0) slot.w.ref();
-      slot.jobs += jobs.length;
+      if (slot.held.size === 0) slot.w.ref();
+      for (const j of jobs) slot.held.add(j.id);
       slot.posted += bytes;
       slot.w.postMessage(
         jobs,
@@ -160,7 +189,7 @@ export class CompressionPool {
    * would otherwise wait for the workers.
    */
   help(budgetMs = 2): boolean {
-    this.post();
+    if (this.workers.length > 0) this.post();
     if (this.queue.length === 0) return false;
     const until = performance.now() + budgetMs;
     do {

@@ -160,6 +160,7 @@ class RestoreRun {
    * alone cost no promise, no limiter slot and no thread-pool round trip.
    */
   private alreadyThere(node: TreeNode, dst: string, known: TreeNode | undefined): boolean {
+    throwIfAborted(this.opts.signal);
     if (known?.type !== 'file' || this.opts.verify) return false;
     let st: BigIntStats;
     try {

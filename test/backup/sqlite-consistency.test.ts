@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { makeTestDb } from '../helpers/sqlite.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backup } from '../../src/backup/backup.js';
-import { readFileContent, saveStaged, stageFileSync, type ChunkParams } from '../../src/backup/file-reader.js';
+import { readFileContent, saveBytes, type ChunkParams } from '../../src/backup/file-reader.js';
 import { readSqliteGroup, sqliteGroups, type GroupIo } from '../../src/backup/sqlite-group.js';
 import { keyedGear } from '../../src/chunker/gear-table.js';
 import { restore } from '../../src/restore/restore.js';
@@ -318,8 +318,7 @@ describe('readSqliteGroup', () => {
       const saver = repo.blobSaver();
       let reads = 0;
       const io: GroupIo = {
-        stage: (abs, size) => stageFileSync(abs, size, saver, chunkParams()),
-        save: (staged) => saveStaged(staged, saver),
+        save: (data, st) => saveBytes(data, st, saver, chunkParams()),
         read: (abs, st) => (memoryLimit === 0 ? readFileContent(abs, st, saver, chunkParams(), { retries: 0 }) : Promise.reject(new Error('the group fits in memory'))),
         reusable: () => false,
         ...(memoryLimit === undefined ? {} : { memoryLimit }),
@@ -355,8 +354,7 @@ describe('readSqliteGroup', () => {
     const clock = [st.mtimeNs + 1_000_000n, st.mtimeNs + 10_000_000_000n];
     const saver = repo.blobSaver();
     const io: GroupIo = {
-      stage: (abs, size) => stageFileSync(abs, size, saver, chunkParams()),
-      save: (staged) => saveStaged(staged, saver),
+      save: (data, s) => saveBytes(data, s, saver, chunkParams()),
       read: (abs, s) => readFileContent(abs, s, saver, chunkParams(), { retries: 0 }),
       reusable: () => false,
       nowNs: () => clock.shift() ?? 10n ** 30n,

@@ -3,7 +3,8 @@
 // round-trips through compress/decompress.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { deflateOptions } from '../../src/core/compress-pool.js';
+import type { Worker } from 'node:worker_threads';
+import { CompressionPool, deflateOptions } from '../../src/core/compress-pool.js';
 import { compress, compressSync, decompress, looksIncompressible, sampleEntropy, CODEC_DEFLATE, CODEC_NONE } from '../../src/core/compress.js';
 import { Rng } from '../helpers/prng.js';
 
@@ -98,5 +99,22 @@ describe('compress', () => {
         expect(Buffer.from(await decompress(c.codec, c.data, n)).equals(Buffer.from(data)), `${n} bytes`).toBe(true);
       }
     }
+  });
+
+  it('a compression worker that dies fails only the jobs it held; later jobs run on this thread; nothing hangs', async () => {
+    const pool = new CompressionPool(1);
+    const slot = (pool as unknown as { workers: { w: Worker }[] }).workers[0]!;
+    const text = new TextEncoder().encode('{"role":"assistant","content":"ok"}\n'.repeat(3000));
+    const first = pool.deflate(text, 3);
+    await new Promise((r) => setImmediate(r)); // posted to the worker by now
+    await slot.w.terminate();
+    const outcome = await first.then(
+      () => 'done',
+      (e: Error) => e.message,
+    );
+    expect(outcome === 'done' || /exited/.test(outcome)).toBe(true);
+    const later = await pool.deflate(text, 3); // no worker left: deflated on this thread
+    expect(later.raw).toBe(false);
+    expect(Buffer.from(await decompress(CODEC_DEFLATE, later.data, text.length)).equals(Buffer.from(text))).toBe(true);
   });
 });
