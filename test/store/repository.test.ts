@@ -95,6 +95,37 @@ describe('Repository', () => {
   });
 
 
+  it('loadBlobs reads neighbours in a pack together and returns every blob verified; unknown ids and damage are errors', async () => {
+    const backend = new MemoryBackend();
+    const repo = await Repository.init(backend, { packSize: 64 * 1024 });
+    const saver = repo.blobSaver();
+    const blobs = Array.from({ length: 40 }, (_, i) => (i % 3 ? randomBytes(3000 + i) : text(`line ${i} `.repeat(400))));
+    const ids = (await Promise.all(blobs.map((b) => saver.save('data', b)))).map((r) => r.id);
+    await saver.flush();
+    const reopened = await Repository.open(backend);
+    let reads = 0;
+    const read = backend.read.bind(backend);
+    backend.read = (type, name, opts) => {
+      if (type === 'data') reads++;
+      return read(type, name, opts);
+    };
+    // Every other blob, out of order, one twice: each comes back with its own bytes.
+    const want = ids.filter((_, i) => i % 2 === 0).reverse();
+    const got = await reopened.loadBlobs([...want, want[0]!]);
+    expect(got.size).toBe(want.length);
+    for (const id of want) expect(Buffer.from(got.get(id)!).equals(Buffer.from(blobs[ids.indexOf(id)]!))).toBe(true);
+    // Gaps of one blob are read over: one read per pack.
+    expect(reads).toBe(reopened.index.packCount);
+    await expect(reopened.loadBlobs(['ab'.repeat(32)])).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // A flipped byte in one blob fails the call for it.
+    const loc = reopened.index.get(ids[1]!)!;
+    const bytes = await read('data', loc.packId);
+    bytes[loc.offset + 5]! ^= 1;
+    await backend.delete('data', loc.packId);
+    await backend.write('data', loc.packId, bytes);
+    await expect(reopened.loadBlobs([ids[1]!])).rejects.toMatchObject({ code: 'INTEGRITY' });
+  });
+
   it('trees loaded at once from one pack cost one read of that pack', async () => {
     const backend = new MemoryBackend();
     const repo = await Repository.init(backend);
