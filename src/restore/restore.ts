@@ -125,33 +125,44 @@ class RestoreRun {
     const tree = await this.repo.loadTree(treeId);
     const knownNodes = known ? await this.repo.loadTree(known).then((t) => new Map(t.nodes.map((n) => [n.name, n])), () => undefined) : undefined;
     const wanted = new Set<string>();
-    await settleAll(
-      tree.nodes.map(async (node) => {
-        const r = rel ? `${rel}/${node.name}` : node.name;
-        let onlyKept = false;
-        if (!this.filter.kept(r) && (keptOnly || this.filter.excluded(r))) {
-          if (node.type !== 'dir' || !this.filter.mayContainKept(r)) return;
-          onlyKept = true;
-        }
-        const inc = underIncluded || this.filter.included(r);
-        if (node.type !== 'dir' && !inc) return;
-        if (node.type === 'dir' && !inc && !this.filter.mayContainIncluded(r)) return;
-        wanted.add(node.name);
-        const dst = join(dir, node.name);
+    // Files already right are settled here and now; directories, links and files to write
+    // become tasks (a promise per entry cost more than the check for the thousands a rollback
+    // leaves alone).
+    const tasks: Promise<void>[] = [];
+    for (const node of tree.nodes) {
+      const r = rel ? `${rel}/${node.name}` : node.name;
+      let onlyKept = false;
+      if (!this.filter.kept(r) && (keptOnly || this.filter.excluded(r))) {
+        if (node.type !== 'dir' || !this.filter.mayContainKept(r)) continue;
+        onlyKept = true;
+      }
+      const inc = underIncluded || this.filter.included(r);
+      if (node.type !== 'dir' && !inc) continue;
+      if (node.type === 'dir' && !inc && !this.filter.mayContainIncluded(r)) continue;
+      wanted.add(node.name);
+      const dst = join(dir, node.name);
+      try {
         if (node.type === 'dir') {
-          await this.ensureDir(dst);
-          this.summary.dirs++;
           const k = knownNodes?.get(node.name);
-          await this.restoreTree(node.subtree!, dst, r, inc, k?.type === 'dir' ? k.subtree : undefined, onlyKept);
-          this.dirModes.push({ path: dst, node });
+          tasks.push(
+            (async () => {
+              await this.ensureDir(dst);
+              this.summary.dirs++;
+              await this.restoreTree(node.subtree!, dst, r, inc, k?.type === 'dir' ? k.subtree : undefined, onlyKept);
+              this.dirModes.push({ path: dst, node });
+            })(),
+          );
         } else if (node.type === 'symlink') {
-          await this.restoreSymlink(node, dst);
+          tasks.push(this.restoreSymlink(node, dst));
         } else {
           const known = knownNodes?.get(node.name);
-          if (!this.alreadyThere(node, dst, known)) await this.limiter.run(() => this.restoreFile(node, dst, known));
+          if (!this.alreadyThere(node, dst, known)) tasks.push(this.limiter.run(() => this.restoreFile(node, dst, known)));
         }
-      }),
-    );
+      } catch (e) {
+        tasks.push(Promise.reject(e)); // settled with the others, as an async call's would be
+      }
+    }
+    await settleAll(tasks);
     if (this.opts.delete) await this.deleteExtra(dir, rel, wanted, underIncluded, keptOnly);
   }
 
