@@ -19,9 +19,13 @@ export interface AtomicFile {
   abort(): Promise<void>;
 }
 
-/** Temporary name beside `target`: hidden, ours, and never one of OpenClaw's patterns. */
+/** Random per process, then counted: unique names without 4,000 calls to the random source in a restore. */
+const TEMP_PREFIX = randomBytes(6).toString('hex');
+let tempCount = 0;
+
+/** Temporary name beside `target`: hidden, ours, unique, and never one of OpenClaw's patterns. */
 export function tempPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.clawback-${randomBytes(6).toString('hex')}`);
+  return join(dirname(target), `.${basename(target)}.clawback-${TEMP_PREFIX}${(tempCount++).toString(36)}`);
 }
 
 /**

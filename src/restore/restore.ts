@@ -6,8 +6,9 @@
  * snapshot lacks are removed with `delete`. Nothing is written through a
  * symlink or outside the target.
  */
-import { constants, lstatSync, readdirSync, type BigIntStats } from 'node:fs';
-import { chmod, lchown, lutimes, mkdir, open, realpath, rename, rm, symlink, utimes, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fchmodSync, fchownSync, fsync, futimesSync, lstatSync, openSync, readdirSync, readSync, renameSync, writeSync, writevSync, type BigIntStats } from 'node:fs';
+import { promisify } from 'node:util';
+import { chmod, lchown, lutimes, mkdir, realpath, rename, rm, symlink, utimes } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { keyedGear } from '../chunker/gear-table.js';
 import type { GearTable } from '../chunker/gear-table.js';
@@ -79,6 +80,27 @@ function mtimeMatches(st: BigIntStats, ns: string): boolean {
 /** True when `st` is the very file version `rec` recorded (the test backup uses to skip reading). */
 function sameVersion(rec: TreeNode, st: BigIntStats): boolean {
   return rec.size === Number(st.size) && rec.mtimeNs === st.mtimeNs.toString() && rec.ctimeNs === st.ctimeNs.toString() && rec.inode === st.ino.toString();
+}
+
+const fsyncAsync = promisify(fsync);
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already failing: the first error is the one reported
+  }
+}
+
+/** Reads `buf.length` bytes at `position`, or fewer at the end of the file; returns the count. */
+function readFully(fd: number, buf: Uint8Array, position: number): number {
+  let got = 0;
+  while (got < buf.length) {
+    const n = readSync(fd, buf, got, buf.length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
 }
 
 async function lstatOrNull(p: string): Promise<BigIntStats | null> {
@@ -265,11 +287,14 @@ class RestoreRun {
         return;
       }
     }
+    // Synchronous calls except the fsync: on a local disk each is cheaper than a thread-pool
+    // round trip, while the fsyncs (most of the cost) still overlap across files.
     const tmp = tempPathFor(dst);
-    const out = await open(tmp, 'wx', 0o600);
-    let src: FileHandle | undefined;
+    const out = openSync(tmp, 'wx', 0o600);
+    let outOpen = true;
+    let src: number | undefined;
     try {
-      if (local && local.byId.size > 0) src = await open(dst, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      if (local && local.byId.size > 0) src = openSync(dst, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
       let pos = 0;
       let written = 0;
       // The chunks this file lacks locally, fetched in batches of about 8 MiB with planned
@@ -300,7 +325,7 @@ class RestoreRun {
         let at = written;
         for (let k = 0; k < pending.length; ) {
           const batch = pending.slice(k, k + 1024); // IOV_MAX
-          const { bytesWritten } = await out.writev(batch, at);
+          const bytesWritten = writevSync(out, batch, at);
           const want = batch.reduce((n, b) => n + b.length, 0);
           if (bytesWritten !== want) {
             // A short vectored write (rare): finish this batch piece by piece.
@@ -312,7 +337,7 @@ class RestoreRun {
               }
               const rest = b.subarray(done);
               done = 0;
-              for (let o = 0; o < rest.length; ) o += (await out.write(rest, o, rest.length - o, at + (b.length - rest.length) + o)).bytesWritten;
+              for (let o = 0; o < rest.length; ) o += writeSync(out, rest, o, rest.length - o, at + (b.length - rest.length) + o);
             }
           }
           at += want;
@@ -326,7 +351,7 @@ class RestoreRun {
         throwIfAborted(this.opts.signal);
         const id = content[i]!;
         const here = local?.byId.get(id);
-        if (here && src) {
+        if (here && src !== undefined) {
           // A run of chunks lying back to back in the old file: one read (up to 1 MiB), then
           // each chunk checked against its id (the old file may have changed since it was chunked).
           let end = i + 1;
@@ -336,7 +361,7 @@ class RestoreRun {
             end++;
           }
           const buf = new Uint8Array(length);
-          const { bytesRead } = await src.read(buf, 0, length, here.offset);
+          const bytesRead = readFully(src, buf, here.offset);
           let at = 0;
           for (let k = i; k < end; k++) {
             const cid = content[k]!;
@@ -369,23 +394,30 @@ class RestoreRun {
       }
       await flush();
       if (pos !== node.size) throw new ClawbackError('INTEGRITY', `${dst}: restored ${pos} bytes, the snapshot says ${node.size}`);
-      // Metadata through the open handle, then fsync: one durable file before the rename.
-      await out.chmod(node.mode & 0o7777);
-      if (isRoot && node.uid !== undefined) await out.chown(node.uid, node.gid ?? 0).catch(() => {});
-      await out.utimes(nsToDate(node.mtimeNs), nsToDate(node.mtimeNs));
-      await out.sync();
-      await out.close();
-      await src?.close();
+      // Metadata through the open descriptor, then fsync: one durable file before the rename.
+      fchmodSync(out, node.mode & 0o7777);
+      if (isRoot && node.uid !== undefined) {
+        try {
+          fchownSync(out, node.uid, node.gid ?? 0);
+        } catch {
+          // not ours to give away on this filesystem: kept as written
+        }
+      }
+      futimesSync(out, nsToDate(node.mtimeNs), nsToDate(node.mtimeNs));
+      await fsyncAsync(out);
+      outOpen = false;
+      closeSync(out);
+      if (src !== undefined) closeSync(src);
       src = undefined;
       if (st?.isDirectory()) await rm(dst, { recursive: true, force: true });
-      await rename(tmp, dst);
+      renameSync(tmp, dst);
       this.summary.filesWritten++;
       this.summary.bytesWritten += pos;
       this.opts.onProgress?.({ type: 'file', path: dst, action: 'written' });
       if (this.opts.verify) await this.verifyFile(dst, node);
     } catch (e) {
-      await out.close().catch(() => {});
-      await src?.close().catch(() => {});
+      if (outOpen) closeQuietly(out);
+      if (src !== undefined) closeQuietly(src);
       await rm(tmp, { force: true });
       throw e;
     }
