@@ -15,8 +15,8 @@ import { deflateRawSync } from 'node:zlib';
  * zlib options for one blob of `length` bytes. memLevel 7 halves zlib's hash table, about as
  * fast as the default on 16 KiB chunks and lighter (bench/micro/zlib-memlevel.mjs). The window
  * is no larger than the blob: a deflate stream's state is about 6 windows, and a 32 KiB window
- * for a 4 KiB SQLite page made zlib allocate (and the kernel fault in) ~190 KiB per call,
- * 3.5x slower than the page's own deflate with an identical output size. The output inflates
+ * for a 4 KiB SQLite page made zlib allocate (and the kernel fault in) ~190 KiB per call, about
+ * 2x slower with an identical output (bench/micro/page-faults.mjs). The output inflates
  * with any window of at least that size (the default 15 bits).
  */
 export function deflateOptions(level: number, length: number): { level: number; memLevel: number; windowBits: number } {
