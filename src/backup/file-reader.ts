@@ -195,7 +195,7 @@ async function chunkAndSave(source: AsyncIterable<Uint8Array>, saver: BlobSaver,
     content.push(id);
     size += data.length;
     // The chunk may be a view into a read buffer that is reused: a blob the saver keeps gets its own copy.
-    if (saver.known(id)) await q.add(id, data, false);
+    if (saver.known('data', id)) await q.add(id, data, false);
     else await q.add(id, data.slice(), true);
   }
   await q.done();

@@ -255,8 +255,8 @@ class RestoreRun {
     const byId = new Map<Id, { offset: number; length: number }>();
     let offset = 0;
     for (const id of ids) {
-      const loc = this.repo.index.get(id);
-      if (!loc || loc.type !== 'data') return undefined;
+      const loc = this.repo.index.get(id, 'data');
+      if (!loc) return undefined;
       if (!byId.has(id)) byId.set(id, { offset, length: loc.rawLength });
       offset += loc.rawLength;
     }
@@ -310,7 +310,7 @@ class RestoreRun {
           while (nextWanted < wanted.length && bytes < FETCH_BATCH) {
             const w = wanted[nextWanted++]!;
             batch.push(w);
-            bytes += this.repo.index.get(w)?.rawLength ?? 0;
+            bytes += this.repo.index.get(w, 'data')?.rawLength ?? 0;
           }
           fetched = await this.repo.loadBlobs(batch);
           data = fetched.get(id);

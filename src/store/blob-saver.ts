@@ -30,13 +30,17 @@ export interface BlobSaverOptions {
   onPackWritten?: (packId: Id, bytes: number) => void;
 }
 
+/** A blob is its type and id together (a data blob may have a tree blob's bytes). */
+const blobKey = (type: BlobType, id: Id): string => (type === 'data' ? id : `tree:${id}`);
+
 /** Packs blobs and writes them with their index entries. */
 export class BlobSaver {
   /** Trees and data go to separate packs, so reading trees touches few, small packs. */
   private readonly packs: Record<BlobType, PackBuilder> = { data: new PackBuilder(), tree: new PackBuilder() };
-  private readonly inflight = new Map<Id, Promise<SaveResult>>();
-  /** Blobs in packs not yet indexed. */
-  private readonly buffered = new Set<Id>();
+  /** Saves in progress, by blob key (type and id). */
+  private readonly inflight = new Map<string, Promise<SaveResult>>();
+  /** Blobs in packs not yet indexed, by blob key. */
+  private readonly buffered = new Set<string>();
   /** Index files this saver wrote (one per pack), for consolidation at the end. */
   readonly indexFiles: Id[] = [];
   /** Packs written, with their entries. */
@@ -55,9 +59,10 @@ export class BlobSaver {
     private readonly opts: BlobSaverOptions,
   ) {}
 
-  /** True when `id` is stored, waiting in a pack or being saved: save() would not keep its bytes. */
-  known(id: Id): boolean {
-    return this.index.has(id) || this.buffered.has(id) || this.inflight.has(id);
+  /** True when blob `id` of `type` is stored, waiting in a pack or being saved: save() would not keep its bytes. */
+  known(type: BlobType, id: Id): boolean {
+    const k = blobKey(type, id);
+    return this.index.hasBlob(type, id) || this.buffered.has(k) || this.inflight.has(k);
   }
 
   /**
@@ -69,18 +74,19 @@ export class BlobSaver {
    */
   async save(type: BlobType, data: Uint8Array, id: Id = idOf(data), give = false): Promise<SaveResult> {
     throwIfAborted(this.opts.signal);
-    if (this.index.has(id) || this.buffered.has(id)) return { id, added: false, storedLength: 0 };
-    const pending = this.inflight.get(id);
+    const k = blobKey(type, id);
+    if (this.index.hasBlob(type, id) || this.buffered.has(k)) return { id, added: false, storedLength: 0 };
+    const pending = this.inflight.get(k);
     if (pending) {
       await pending;
       return { id, added: false, storedLength: 0 };
     }
     const p = this.store(type, data, id, give);
-    this.inflight.set(id, p);
+    this.inflight.set(k, p);
     try {
       return await p;
     } finally {
-      this.inflight.delete(id);
+      this.inflight.delete(k);
     }
   }
 
@@ -90,7 +96,7 @@ export class BlobSaver {
     throwIfAborted(this.opts.signal);
     // The blob becomes visible to has() only once its pack's index is written.
     this.packs[type].add(type, id, c.codec, c.data, rawLength);
-    this.buffered.add(id);
+    this.buffered.add(blobKey(type, id));
     if (this.packs[type].dataLength >= this.opts.packSize) {
       // The full pack is written in the background while saving goes on; this save waits only
       // for the pack before it, so at most two packs are held or being written at once. A
@@ -119,7 +125,7 @@ export class BlobSaver {
       const idxId = idOf(idx);
       await this.backend.write('index', idxId, idx);
       this.index.addPack(packId, pack.entries);
-      for (const e of pack.entries) this.buffered.delete(e.id);
+      for (const e of pack.entries) this.buffered.delete(blobKey(e.type, e.id));
       this.indexFiles.push(idxId);
       this.packsWritten.push(entry);
       this.opts.onPackWritten?.(packId, bytes.length);

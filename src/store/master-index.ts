@@ -3,7 +3,9 @@
  * position. Built from the index files at open, extended as packs are written.
  * Its size, not the size of the files backed up, bounds a backup's memory, so
  * it lives in typed arrays (about 60 bytes a blob, no object or string per
- * blob), in an open-addressing table keyed by the id's leading bytes.
+ * blob), in an open-addressing table keyed by the id's leading bytes. A blob is
+ * its type and id together, as in restic: a data blob whose bytes happen to
+ * equal a tree blob's is a blob of its own.
  */
 import { ClawbackError } from '../core/errors.js';
 import { ID_LEN, idFromBytes, type Id } from './ids.js';
@@ -18,6 +20,9 @@ export interface BlobLocation extends PackEntry {
 /** u32 fields per blob in `meta`: pack number, offset, stored length, raw length, type << 8 | codec. */
 const META = 5;
 const EMPTY = -1;
+
+/** A blob type as stored in `meta` and in index records: data 0, tree 1. */
+const typeCode = (t: BlobType): number => (t === 'data' ? 0 : 1);
 
 /** Value of one hex digit's char code, or -1. */
 const HEX_VALUE = new Int8Array(128).fill(-1);
@@ -49,7 +54,7 @@ export class MasterIndex {
   /** Open-addressing slots holding blob numbers; always at most half full. */
   private slots = new Int32Array(2048).fill(EMPTY);
 
-  /** Records the blobs of one pack. A blob already known keeps its first location. */
+  /** Records the blobs of one pack. A blob (type and id) already known keeps its first location. */
   addPack(packId: Id, entries: readonly PackEntry[]): void {
     const p = this.pack(packId);
     this.packBlobs[p]! += entries.length;
@@ -57,9 +62,9 @@ export class MasterIndex {
     const id = new Uint8Array(ID_LEN);
     for (const e of entries) {
       end = Math.max(end, e.offset + e.storedLength);
-      if (this.find(e.id) !== EMPTY) continue;
+      if (this.find(e.id, typeCode(e.type)) !== EMPTY) continue;
       writeHexId(e.id, id);
-      this.insert(id, 0, p, e.offset, e.storedLength, e.rawLength, (e.type === 'data' ? 0 : 1) << 8 | e.codec);
+      this.insert(id, 0, p, e.offset, e.storedLength, e.rawLength, (typeCode(e.type) << 8) | e.codec);
     }
     this.dataEnds[p] = end;
   }
@@ -78,7 +83,7 @@ export class MasterIndex {
       const offset = dv.getUint32(at + 2);
       const stored = dv.getUint32(at + 6);
       end = Math.max(end, offset + stored);
-      if (this.findBytes(data, at + 14) !== EMPTY) continue;
+      if (this.findBytes(data, at + 14, data[at]!) !== EMPTY) continue;
       this.insert(data, at + 14, p, offset, stored, dv.getUint32(at + 10), data[at]! << 8 | data[at + 1]!);
     }
     this.dataEnds[p] = end;
@@ -102,19 +107,20 @@ export class MasterIndex {
     return p === undefined ? 0 : this.dataEnds[p]!;
   }
 
+  /** Is there a blob with this id, of either type? */
   has(id: Id): boolean {
     return this.find(id) !== EMPTY;
   }
 
-  get(id: Id): BlobLocation | undefined {
-    const b = this.find(id);
+  /** Where the blob `id` of `type` is (without a type: the first one with that id). */
+  get(id: Id, type?: BlobType): BlobLocation | undefined {
+    const b = this.find(id, type === undefined ? undefined : typeCode(type));
     return b === EMPTY ? undefined : this.location(b, id);
   }
 
   /** Has this blob of this type? */
   hasBlob(type: BlobType, id: Id): boolean {
-    const b = this.find(id);
-    return b !== EMPTY && this.meta[b * META + 4]! >>> 8 === (type === 'data' ? 0 : 1);
+    return this.find(id, typeCode(type)) !== EMPTY;
   }
 
   /** Every known pack id. */
@@ -161,24 +167,26 @@ export class MasterIndex {
     };
   }
 
-  /** The blob number of hex id `id`, or EMPTY. */
-  private find(id: Id): number {
+  /** The blob number of hex id `id` (of type code `type` when given), or EMPTY. */
+  private find(id: Id, type?: number): number {
     if (id.length !== 2 * ID_LEN) return EMPTY;
     const mask = this.slots.length - 1;
     for (let s = hexHead(id) & mask; ; s = (s + 1) & mask) {
       const b = this.slots[s]!;
-      if (b === EMPTY || this.idEqualsHex(b, id)) return b;
+      if (b === EMPTY) return EMPTY;
+      if ((type === undefined || this.meta[b * META + 4]! >>> 8 === type) && this.idEqualsHex(b, id)) return b;
     }
   }
 
-  /** The blob number of the binary id at `bytes[at..at+32)`, or EMPTY. */
-  private findBytes(bytes: Uint8Array, at: number): number {
+  /** The blob number of the binary id at `bytes[at..at+32)` with type code `type`, or EMPTY. */
+  private findBytes(bytes: Uint8Array, at: number, type: number): number {
     const mask = this.slots.length - 1;
     const head = ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
     const ids = this.ids;
     for (let s = head & mask; ; s = (s + 1) & mask) {
       const b = this.slots[s]!;
       if (b === EMPTY) return EMPTY;
+      if (this.meta[b * META + 4]! >>> 8 !== type) continue;
       let i = 0;
       const o = b * ID_LEN;
       while (i < ID_LEN && ids[o + i] === bytes[at + i]) i++;

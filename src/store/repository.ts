@@ -142,7 +142,7 @@ export class Repository {
    * @throws ClawbackError NOT_FOUND (not in the index), INTEGRITY (content does not match its id), CORRUPT
    */
   async loadBlob(id: Id, type?: BlobType): Promise<Uint8Array> {
-    const loc = this.index.get(id);
+    const loc = this.index.get(id, type) ?? this.index.get(id);
     if (!loc) throw new ClawbackError('NOT_FOUND', `blob ${id.slice(0, 12)} is not in the index`);
     if (type && loc.type !== type) throw new ClawbackError('CORRUPT', `blob ${id.slice(0, 12)} is a ${loc.type} blob, expected ${type}`);
     const stored = loc.type === 'tree' ? (await this.treePack(loc.packId)).subarray(loc.offset, loc.offset + loc.storedLength) : await this.readAhead(loc.packId, loc.offset, loc.storedLength);
@@ -160,7 +160,7 @@ export class Repository {
   async loadBlobs(ids: readonly Id[]): Promise<Map<Id, Uint8Array>> {
     const byPack = new Map<Id, BlobLocation[]>();
     for (const id of new Set(ids)) {
-      const loc = this.index.get(id);
+      const loc = this.index.get(id, 'data') ?? this.index.get(id);
       if (!loc) throw new ClawbackError('NOT_FOUND', `blob ${id.slice(0, 12)} is not in the index`);
       if (loc.type !== 'data') throw new ClawbackError('CORRUPT', `blob ${id.slice(0, 12)} is a ${loc.type} blob, expected data`);
       let list = byPack.get(loc.packId);

@@ -11,6 +11,8 @@ import { backup } from '../../src/backup/backup.js';
 import { restore } from '../../src/restore/restore.js';
 import { LocalBackend } from '../../src/store/backend-local.js';
 import { Repository } from '../../src/store/repository.js';
+import { idOf } from '../../src/store/ids.js';
+import { encodeTree } from '../../src/store/tree.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -127,5 +129,24 @@ describe('backup and restore', () => {
     const out = join(dir, 'out');
     await restore(repo, b.id, { target: out, from: src });
     expect(await readFile(join(out, 'f'), 'utf8')).toBe('bbbb');
+  });
+
+  it('a file whose bytes equal a tree blob is stored as a data blob of its own and restores', async () => {
+    const src = join(dir, 'src');
+    await mkdir(join(src, 'sub'), { recursive: true });
+    await writeFile(join(src, 'sub', 'a.txt'), 'a');
+    const repo = await Repository.init(await LocalBackend.create(join(dir, 'repo')));
+    const first = await backup(repo, { paths: [src] });
+    // The tree blob of `sub`, written out as a file: its one chunk has the tree's id.
+    const root = await repo.loadTree(first.snapshot.tree);
+    let tree = root;
+    for (const name of [...src.split('/').filter(Boolean), 'sub']) tree = await repo.loadTree(tree.nodes.find((n) => n.name === name)!.subtree!);
+    const bytes = encodeTree(tree);
+    await writeFile(join(src, 'copy-of-a-tree.json'), bytes);
+    const second = await backup(repo, { paths: [src] });
+    const out = join(dir, 'out');
+    await restore(repo, second.id, { target: out, from: src });
+    expect(Buffer.compare(await readFile(join(out, 'copy-of-a-tree.json')), Buffer.from(bytes))).toBe(0);
+    expect(repo.index.hasBlob('data', idOf(bytes)) && repo.index.hasBlob('tree', idOf(bytes))).toBe(true);
   });
 });

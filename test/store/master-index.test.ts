@@ -1,6 +1,6 @@
 // The typed-array master index against a plain Map as the reference: lookups,
-// first location wins, growth and rehashing, loading straight from index-file
-// records, and ids that are not ids.
+// first location wins (per blob: type and id), growth and rehashing, loading
+// straight from index-file records, and ids that are not ids.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { idFromBytes } from '../../src/store/ids.js';
@@ -25,14 +25,15 @@ function randomPacks(rng: Rng, packs: number, perPack: number, reuse: string[] =
   return out;
 }
 
+/** Blobs by `type:id`, first location kept: a data blob and a tree blob may share an id. */
 function reference(packs: IndexedPack[]): Map<string, BlobLocation> {
   const m = new Map<string, BlobLocation>();
-  for (const p of packs) for (const b of p.blobs) if (!m.has(b.id)) m.set(b.id, { ...b, packId: p.packId });
+  for (const p of packs) for (const b of p.blobs) if (!m.has(`${b.type}:${b.id}`)) m.set(`${b.type}:${b.id}`, { ...b, packId: p.packId });
   return m;
 }
 
 describe('MasterIndex', () => {
-  it('answers like a Map over 30,000 blobs, keeping the first location of a duplicate', () => {
+  it('answers like a Map over 30,000 blobs, keeping the first location of a duplicate blob (type and id)', () => {
     const rng = new Rng(7);
     const first = randomPacks(rng, 10, 1000);
     const later = randomPacks(rng, 20, 1000, first.flatMap((p) => p.blobs.map((b) => b.id)));
@@ -43,14 +44,20 @@ describe('MasterIndex', () => {
     expect(idx.blobCount).toBe(ref.size);
     expect(idx.blobCount).toBeLessThan(30000); // duplicates were offered
     expect(idx.packCount).toBe(30);
-    for (const [id, loc] of ref) {
-      expect(idx.get(id)).toEqual(loc);
+    let shared = 0;
+    for (const loc of ref.values()) {
+      const id = loc.id;
+      const other = loc.type === 'data' ? 'tree' : 'data';
+      expect(idx.get(id, loc.type)).toEqual(loc);
       expect(idx.has(id)).toBe(true);
       expect(idx.hasBlob(loc.type, id)).toBe(true);
-      expect(idx.hasBlob(loc.type === 'data' ? 'tree' : 'data', id)).toBe(false);
+      expect(idx.hasBlob(other, id)).toBe(ref.has(`${other}:${id}`));
+      if (ref.has(`${other}:${id}`)) shared++;
+      expect([loc, ref.get(`${other}:${id}`)]).toContainEqual(idx.get(id)); // untyped: either
     }
+    expect(shared).toBeGreaterThan(0); // the same id offered with both types
     for (let i = 0; i < 2000; i++) expect(idx.has(idFromBytes(randomBytes(32)))).toBe(false);
-    const listed = new Map([...idx.all()].map((b) => [b.id, b]));
+    const listed = new Map([...idx.all()].map((b) => [`${b.type}:${b.id}`, b]));
     expect(listed).toEqual(ref);
     for (const p of all) {
       const end = Math.max(...p.blobs.map((b) => b.offset + b.storedLength));
