@@ -89,21 +89,6 @@ export class MasterIndex {
     this.dataEnds[p] = end;
   }
 
-  /** Makes room for `blobs` more blobs at once (no growth or rehash while they are added). */
-  reserve(blobs: number): void {
-    const need = this.count + blobs;
-    if (need * ID_LEN > this.ids.length) {
-      let cap = this.ids.length / ID_LEN;
-      while (cap < need) cap *= 2;
-      this.resize(cap);
-    }
-    if (need * 2 > this.slots.length) {
-      let size = this.slots.length;
-      while (need * 2 > size) size *= 2;
-      this.rehash(size);
-    }
-  }
-
   /** Forgets everything (before a reload). */
   clear(): void {
     this.packList.length = 0;
@@ -246,10 +231,7 @@ export class MasterIndex {
   }
 
   private grow(): void {
-    this.resize((this.ids.length / ID_LEN) * 2);
-  }
-
-  private resize(cap: number): void {
+    const cap = (this.ids.length / ID_LEN) * 2;
     if (cap > 2 ** 28) throw new ClawbackError('LIMIT', `the index holds more than ${2 ** 27} blobs`);
     const ids = new Uint8Array(cap * ID_LEN);
     ids.set(this.ids);

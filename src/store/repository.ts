@@ -70,37 +70,28 @@ export class Repository {
   /** Index files whose contents are in the master index. */
   private readonly loadedIndexFiles = new Set<Id>();
 
-  /** Reads and validates one index file (a damaged one adds nothing); `add` puts it into the master index. */
-  private async readIndexFile(name: Id): Promise<{ blobs: number; add: () => void }> {
+  private async readIndexFile(name: Id): Promise<void> {
     const bytes = await this.backend.read('index', name);
     verifyId(name, bytes, 'index file');
+    // Validate the whole file first, so a damaged one adds nothing.
     const packs: [Id, number, number][] = [];
     scanIndex(bytes, (packId, at, count) => packs.push([packId, at, count]));
-    return {
-      blobs: packs.reduce((n, p) => n + p[2], 0),
-      add: () => {
-        for (const [packId, at, count] of packs) this.index.addPackRecords(packId, bytes, at, count, INDEX_RECORD_LENGTH);
-        this.loadedIndexFiles.add(name);
-      },
-    };
+    for (const [packId, at, count] of packs) this.index.addPackRecords(packId, bytes, at, count, INDEX_RECORD_LENGTH);
+    this.loadedIndexFiles.add(name);
   }
 
   /** (Re)reads every index file into the master index. Damaged index files are reported through onError and skipped. */
   async loadIndex(onError?: (name: string, e: unknown) => void): Promise<void> {
     this.index.clear();
     this.loadedIndexFiles.clear();
-    const read: { blobs: number; add: () => void }[] = [];
     for await (const { name } of this.backend.list('index')) {
       try {
-        read.push(await this.readIndexFile(name));
+        await this.readIndexFile(name);
       } catch (e) {
         if (!onError) throw e;
         onError(name, e);
       }
     }
-    // Sized once for every record, instead of growing and rehashing on the way.
-    this.index.reserve(read.reduce((n, r) => n + r.blobs, 0));
-    for (const r of read) r.add();
     this.indexLoaded = true;
   }
 
@@ -116,7 +107,7 @@ export class Repository {
     for (const n of this.loadedIndexFiles) {
       if (!names.has(n)) return this.loadIndex();
     }
-    for (const n of names) if (!this.loadedIndexFiles.has(n)) (await this.readIndexFile(n)).add();
+    for (const n of names) if (!this.loadedIndexFiles.has(n)) await this.readIndexFile(n);
   }
 
   /**
