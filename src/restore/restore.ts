@@ -6,7 +6,7 @@
  * snapshot lacks are removed with `delete`. Nothing is written through a
  * symlink or outside the target.
  */
-import { closeSync, constants, fchmodSync, fchownSync, fsync, futimesSync, lstatSync, openSync, readdirSync, readSync, renameSync, writeSync, writevSync, type BigIntStats } from 'node:fs';
+import { closeSync, constants, fchmodSync, fchownSync, fsync, futimesSync, lstatSync, open as openCb, openSync, readdirSync, readSync, writeSync, writevSync, type BigIntStats } from 'node:fs';
 import { promisify } from 'node:util';
 import { chmod, lchown, lutimes, mkdir, realpath, rename, rm, symlink, utimes } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -83,6 +83,7 @@ function sameVersion(rec: TreeNode, st: BigIntStats): boolean {
 }
 
 const fsyncAsync = promisify(fsync);
+const openAsync = promisify(openCb);
 
 function closeQuietly(fd: number): void {
   try {
@@ -287,10 +288,11 @@ class RestoreRun {
         return;
       }
     }
-    // Synchronous calls except the fsync: on a local disk each is cheaper than a thread-pool
-    // round trip, while the fsyncs (most of the cost) still overlap across files.
+    // Synchronous calls for the data and metadata writes (cheaper than a thread-pool round trip
+    // each); the create, the fsync and the rename go to the thread pool, because they wait on
+    // the filesystem journal (behind other files' fsyncs) and would stall this thread.
     const tmp = tempPathFor(dst);
-    const out = openSync(tmp, 'wx', 0o600);
+    const out = await openAsync(tmp, 'wx', 0o600);
     let outOpen = true;
     let src: number | undefined;
     try {
@@ -410,7 +412,7 @@ class RestoreRun {
       if (src !== undefined) closeSync(src);
       src = undefined;
       if (st?.isDirectory()) await rm(dst, { recursive: true, force: true });
-      renameSync(tmp, dst);
+      await rename(tmp, dst);
       this.summary.filesWritten++;
       this.summary.bytesWritten += pos;
       this.opts.onProgress?.({ type: 'file', path: dst, action: 'written' });
