@@ -25,6 +25,11 @@ export function deflateOptions(level: number, length: number): { level: number; 
   return { level, memLevel: 7, windowBits };
 }
 
+/** True when a deflated blob is worth keeping: it saves at least 1/32 of the raw size (else the blob is stored raw). */
+export function deflatePays(rawLength: number, deflatedLength: number): boolean {
+  return deflatedLength <= rawLength - (rawLength >>> 5);
+}
+
 const WORKER_CODE = `
 const { parentPort } = require('node:worker_threads');
 const zlib = require('node:zlib');
@@ -40,7 +45,7 @@ parentPort.on('message', (jobs) => {
   for (const j of jobs) {
     try {
       const c = new Uint8Array(zlib.deflateRawSync(j.data, deflateOptions(j.level, j.data.length)));
-      // Worth keeping only when it saves at least 1/32 (as compress.ts chooses); else the input goes back.
+      // Worth keeping only when it saves at least 1/32 (deflatePays()); else the input goes back.
       if (c.length > j.data.length - (j.data.length >>> 5)) {
         results.push({ id: j.id, raw: true, data: j.data, bytes: j.data.length });
         transfer.push(j.data.buffer);
@@ -199,7 +204,7 @@ export class CompressionPool {
       if (!p) continue;
       try {
         const c = new Uint8Array(deflateRawSync(j.data, deflateOptions(j.level, j.data.length)));
-        p.resolve(c.length > j.data.length - (j.data.length >>> 5) ? { data: j.data, raw: true } : { data: c, raw: false });
+        p.resolve(deflatePays(j.data.length, c.length) ? { data: c, raw: false } : { data: j.data, raw: true });
       } catch (e) {
         p.reject(new Error(`compression failed: ${(e as Error).message}`));
       }

@@ -8,7 +8,7 @@ import { deflateRawSync, inflateRaw as zInflateRaw, inflateRawSync } from 'node:
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import { ClawbackError } from './errors.js';
-import { compressionPool, deflateOptions } from './compress-pool.js';
+import { compressionPool, deflateOptions, deflatePays } from './compress-pool.js';
 
 export { assistCompression } from './compress-pool.js';
 
@@ -79,9 +79,7 @@ export function looksIncompressible(data: Uint8Array): boolean {
 }
 
 function choose(data: Uint8Array, out: Uint8Array): Compressed {
-  // Keep the compressed form only when it saves at least 1/32 of the size.
-  if (out.length > data.length - (data.length >>> 5)) return { codec: CODEC_NONE, data };
-  return { codec: CODEC_DEFLATE, data: out };
+  return deflatePays(data.length, out.length) ? { codec: CODEC_DEFLATE, data: out } : { codec: CODEC_NONE, data };
 }
 
 /**

@@ -16,9 +16,9 @@ import { decodeRepoConfig, encodeRepoConfig, newRepoConfig, type RepoConfig, typ
 import { decodeSnapshot, encodeSnapshot, type Snapshot } from './snapshot.js';
 import { compareNames, decodeTree, encodeTree, type Tree } from './tree.js';
 
-/** Bytes read at once from a data pack, and how many such windows are kept (one per file restored at once, and some). */
 /** Decoded trees kept (a scale-1 OpenClaw home has about 800 directories). */
 const TREE_CACHE = 8192;
+/** Bytes read at once from a data pack, and how many such windows are kept (one per file restored at once, and some). */
 const READ_AHEAD = 2 * 1024 * 1024;
 /** The first read-ahead window in a pack (and after a jump); doubled up to READ_AHEAD while reads run in order. */
 const READ_AHEAD_START = 128 * 1024;
@@ -142,9 +142,7 @@ export class Repository {
    * @throws ClawbackError NOT_FOUND (not in the index), INTEGRITY (content does not match its id), CORRUPT
    */
   async loadBlob(id: Id, type?: BlobType): Promise<Uint8Array> {
-    const loc = this.index.get(id, type) ?? this.index.get(id);
-    if (!loc) throw new ClawbackError('NOT_FOUND', `blob ${id.slice(0, 12)} is not in the index`);
-    if (type && loc.type !== type) throw new ClawbackError('CORRUPT', `blob ${id.slice(0, 12)} is a ${loc.type} blob, expected ${type}`);
+    const loc = this.locate(id, type);
     const stored = loc.type === 'tree' ? (await this.treePack(loc.packId)).subarray(loc.offset, loc.offset + loc.storedLength) : await this.readAhead(loc.packId, loc.offset, loc.storedLength);
     return this.decodeBlob(loc, stored);
   }
@@ -160,9 +158,7 @@ export class Repository {
   async loadBlobs(ids: readonly Id[]): Promise<Map<Id, Uint8Array>> {
     const byPack = new Map<Id, BlobLocation[]>();
     for (const id of new Set(ids)) {
-      const loc = this.index.get(id, 'data') ?? this.index.get(id);
-      if (!loc) throw new ClawbackError('NOT_FOUND', `blob ${id.slice(0, 12)} is not in the index`);
-      if (loc.type !== 'data') throw new ClawbackError('CORRUPT', `blob ${id.slice(0, 12)} is a ${loc.type} blob, expected data`);
+      const loc = this.locate(id, 'data');
       let list = byPack.get(loc.packId);
       if (!list) byPack.set(loc.packId, (list = []));
       list.push(loc);
@@ -184,6 +180,17 @@ export class Repository {
       }
     }
     return out;
+  }
+
+  /**
+   * Where blob `id` of `type` is (any type when none is asked for).
+   * @throws ClawbackError NOT_FOUND (no blob with that id), CORRUPT (only one of the other type)
+   */
+  private locate(id: Id, type: BlobType | undefined): BlobLocation {
+    const loc = this.index.get(id, type) ?? this.index.get(id);
+    if (!loc) throw new ClawbackError('NOT_FOUND', `blob ${id.slice(0, 12)} is not in the index`);
+    if (type && loc.type !== type) throw new ClawbackError('CORRUPT', `blob ${id.slice(0, 12)} is a ${loc.type} blob, expected ${type}`);
+    return loc;
   }
 
   /** Decompresses and verifies one stored blob read from its pack. */

@@ -60,7 +60,7 @@ export function compareNames(a: string, b: string): number {
     if ((x & 0xf800) === 0xd800 || (y & 0xf800) === 0xd800) return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
     return x < y ? -1 : 1;
   }
-  return a.length - b.length < 0 ? -1 : a.length === b.length ? 0 : 1;
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
 }
 
 /** Canonical bytes of a tree: nodes sorted by name, fixed key order. */
