@@ -13,6 +13,19 @@ export interface AtomicFile {
   readonly tempPath: string;
   /** Appends bytes at the current end. */
   write(data: Uint8Array): Promise<void>;
+  /**
+   * Writes all of `data` at byte `position`. Several may be in flight at once,
+   * at disjoint positions; do not mix with write(). The caller settles every
+   * one of them before commit() or abort().
+   */
+  writeAt(data: Uint8Array, position: number): Promise<void>;
+  /**
+   * Starts an fdatasync in the background, so the disk writes what is already
+   * written while the caller produces more (the fsync in commit() then has
+   * less left to do). Returns false, starting nothing, while one is running.
+   * commit() and abort() wait for it; commit() reports its error.
+   */
+  writeback(): boolean;
   /** fsync, close, rename over the target, fsync the directory. */
   commit(): Promise<void>;
   /** Closes and deletes the temporary file; safe to call after a failed commit. */
@@ -37,24 +50,47 @@ export async function openAtomic(target: string, mode = 0o600): Promise<AtomicFi
   const handle = await open(tempPath, 'wx', mode);
   let closed = false;
   let pos = 0;
+  // The background fdatasync, and its error: reported by commit(), since after a failed fsync Linux may report the next one as clean.
+  let syncing: Promise<void> | undefined;
+  let syncError: { error: unknown } | undefined;
   const close = async () => {
     if (!closed) {
       closed = true;
+      await syncing;
       await handle.close();
+    }
+  };
+  const writeAt = async (data: Uint8Array, at: number) => {
+    let off = 0;
+    while (off < data.length) {
+      const { bytesWritten } = await handle.write(data, off, data.length - off, at + off);
+      off += bytesWritten;
     }
   };
   return {
     handle,
     tempPath,
     async write(data) {
-      let off = 0;
-      while (off < data.length) {
-        const { bytesWritten } = await handle.write(data, off, data.length - off, pos);
-        off += bytesWritten;
-        pos += bytesWritten;
-      }
+      const at = pos;
+      pos += data.length;
+      await writeAt(data, at);
+    },
+    writeAt,
+    writeback() {
+      if (syncing || closed) return false;
+      syncing = handle
+        .datasync()
+        .catch((error: unknown) => {
+          syncError ??= { error };
+        })
+        .then(() => {
+          syncing = undefined;
+        });
+      return true;
     },
     async commit() {
+      await syncing;
+      if (syncError) throw syncError.error;
       await handle.sync();
       await close();
       await rename(tempPath, target);

@@ -7,6 +7,7 @@
 export class ByteSink {
   private buf: Uint8Array;
   private len = 0;
+  private spare: ArrayBuffer | undefined;
 
   constructor(initial = 4096) {
     this.buf = new Uint8Array(initial);
@@ -56,10 +57,21 @@ export class ByteSink {
 
   /** Returns the held bytes (the caller owns them) and empties the sink. */
   take(): Uint8Array {
-    // Hand over the buffer instead of copying it: the next write gets a fresh one.
+    // Hand over the buffer instead of copying it: the next write gets a fresh one (or a recycled one).
     const out = this.buf.subarray(0, this.len);
-    this.buf = new Uint8Array(Math.min(this.buf.length, 1 << 22));
+    const want = Math.min(this.buf.length, 1 << 22);
+    if (this.spare && this.spare.byteLength >= want && this.spare !== this.buf.buffer) this.buf = new Uint8Array(this.spare);
+    else this.buf = new Uint8Array(want);
+    this.spare = undefined;
     this.len = 0;
     return out;
+  }
+
+  /**
+   * Gives back the bytes of an earlier take() once the caller is done with them, so
+   * the next take() reuses their memory instead of allocating (and faulting in) more.
+   */
+  recycle(taken: Uint8Array): void {
+    if (taken.buffer instanceof ArrayBuffer && taken.buffer !== this.buf.buffer) this.spare = taken.buffer;
   }
 }

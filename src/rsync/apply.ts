@@ -18,6 +18,12 @@ export interface RandomAccessSource {
    * keeps at most two reads outstanding and uses each result before the next-but-one read.
    */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Optional: reads exactly `dst.length` bytes at `offset` into the caller's
+   * buffer (throws on a short read). Several may run at once. patchFile's
+   * pipeline uses it to read copies straight into its output buffers.
+   */
+  readInto?(dst: Uint8Array, offset: number): Promise<void>;
 }
 
 /** Checks the native trailer against the output actually produced. */
@@ -129,5 +135,9 @@ export function bufferSource(data: Uint8Array): RandomAccessSource {
   return {
     length: data.length,
     read: async (offset, length) => data.subarray(offset, offset + length),
+    readInto: async (dst, offset) => {
+      if (offset + dst.length > data.length) throw new RsyncError('TRUNCATED', `basis shorter than expected: no data at offset ${data.length}`);
+      dst.set(data.subarray(offset, offset + dst.length));
+    },
   };
 }

@@ -3,7 +3,7 @@
  * slides a window over the new data, probes the signature index once per byte
  * with a rolling weak sum, confirms candidates with a lazily computed strong
  * sum, and emits LITERAL and COPY commands. Memory: the signature plus a window
- * of at most maxLiteral + 2 * blockLen + 64 KiB, whatever the input size.
+ * of at most 2 * maxLiteral + 2 * blockLen + 64 KiB, whatever the input size.
  */
 import { assertBytes, assertInt, assertOneOf } from '../core/assert.js';
 import { ByteSink } from '../core/byte-sink.js';
@@ -15,7 +15,8 @@ import { NATIVE_DELTA_MAGIC, RS_DELTA_MAGIC, type FormatKind } from './magic.js'
 import { writeU32, writeUint } from './netint.js';
 import { RK_ADJ, RK_MULT, rabinKarp, rabinKarpRollOut, rkPower } from './rabinkarp.js';
 import { rollsum, rollsumRollOut, rollsumRotate, ROLLSUM_CHAR_OFFSET } from './rollsum.js';
-import { MAX_CHAIN, SignatureIndex } from './signature-index.js';
+import type { CandidateList } from './scan-candidates.js';
+import { MAX_CHAIN, SignatureIndex, TABLE_MIX } from './signature-index.js';
 import type { Signature } from './signature.js';
 import { StrongSummer } from './strong-sum.js';
 
@@ -39,9 +40,22 @@ export interface DeltaStats {
   falseMatches: number;
 }
 
-const MIX = 0x9e3779b1;
 /** Bytes of the native delta trailer: u64 new length, u64 XXH64 of the new data (as rsync's xxh64 whole-file check). */
 export const NATIVE_DELTA_TRAILER_LEN = 16;
+
+/**
+ * Candidate windows found ahead of the matcher (scanCandidates, maybe on another
+ * thread): for every window start in [from, to) of the new data, the starts
+ * whose weak sum is some block's weak sum are among `base + pos[i]`.
+ */
+export interface CandidateSegment extends CandidateList {
+  /** Stream offset that pos[] is relative to. */
+  base: number;
+  /** First window start (stream offset) the list covers. */
+  from: number;
+  /** End (exclusive) of the window starts covered. */
+  to: number;
+}
 
 /** Second return value of the roll loops: the weak sum where they stopped. */
 const ROLL = new Uint32Array(1);
@@ -70,7 +84,7 @@ function rollRollsum(b: Uint8Array, pos: number, stop: number, bl: number, w: nu
   const n = bl % 65536;
   for (;;) {
     const h = (s2 << 16) | s1;
-    const f = Math.imul(h, MIX) >>> fshift;
+    const f = Math.imul(h, TABLE_MIX) >>> fshift;
     if ((filter[f >>> 5]! & (1 << (f & 31))) !== 0 || pos >= stop) break;
     const out = b[pos]! + ROLLSUM_CHAR_OFFSET;
     s1 = (s1 + b[pos + bl]! + ROLLSUM_CHAR_OFFSET - out) & 0xffff;
@@ -108,6 +122,12 @@ export class DeltaEncoder {
   private end = 0; // end of buffered data
   private w = 0; // weak sum of the window when haveWeak
   private haveWeak = false;
+  private spec = false; // just after a match: try the next block first
+  private base = 0; // stream offset of buf[0]
+  private readonly hints: CandidateSegment[] = [];
+  private hintCur = 0;
+  private jumpHit = false;
+  private jumpW = 0;
   private strongPos = -1; // window start whose strong sum is in summer.scratch
   private strongLenAt = 0;
   private lastIdx = -1;
@@ -133,12 +153,18 @@ export class DeltaEncoder {
     this.speculate = this.sig.strongLen >= 8;
     // The window grows with the data up to its cap, so a small input or a hostile
     // block length in a signature header costs no large allocation up front.
-    this.cap = this.maxLit + 2 * this.bl + (1 << 16);
+    // Room for a whole pending literal plus as much again, so compaction moves at most as many bytes as arrive.
+    this.cap = 2 * this.maxLit + 2 * this.bl + (1 << 16);
     this.buf = new Uint8Array(Math.min(this.cap, 1 << 16));
     this.sha = this.format === 'native' ? createXxh64() : undefined;
     const head = new Uint8Array(4);
     writeU32(head, 0, this.format === 'native' ? NATIVE_DELTA_MAGIC : RS_DELTA_MAGIC);
     this.sink.append(head);
+  }
+
+  /** Bytes matched so far (copy commands, including one not yet written). */
+  get matchedBytes(): number {
+    return this.stats.copyBytes + this.copyLen;
   }
 
   /** Can block `i` match a window of `len` bytes? */
@@ -171,7 +197,7 @@ export class DeltaEncoder {
       this.stats.falseMatches++;
     } else want = -1;
     const { head, next, tableShift } = this.index;
-    let c = head[Math.imul(w, MIX) >>> tableShift]!;
+    let c = head[Math.imul(w, TABLE_MIX) >>> tableShift]!;
     for (let n = 0; c >= 0 && n < MAX_CHAIN; c = next[c]!, n++) {
       if (ws[c] !== w || c === want || !this.lenFits(c, len)) continue;
       if (this.strongEquals(c, pos, len)) return c;
@@ -213,6 +239,50 @@ export class DeltaEncoder {
     this.lit = pos + len;
   }
 
+  /**
+   * Lets the matcher skip offsets: `seg` lists every window start in
+   * [seg.from, seg.to) whose weak sum is in the signature. Segments come in
+   * stream order and must be added before the data they cover is pushed
+   * (a late one is ignored for the offsets already passed). A list that
+   * misses candidates only costs matches (more literal bytes), never a wrong
+   * delta: every match is still confirmed by the strong sum.
+   */
+  addCandidates(seg: CandidateSegment): void {
+    assertInt('seg.from', seg.from, 0);
+    assertInt('seg.to', seg.to, seg.from);
+    assertInt('seg.count', seg.count, 0, Math.min(seg.pos.length, seg.weak.length));
+    const last = this.hints.at(-1);
+    if (last && seg.from < last.to) throw new RangeError('seg.from: candidate segments must not overlap or go back');
+    if (this.finished) throw new RsyncError('CORRUPT', 'addCandidates() after finish()');
+    this.hints.push(seg);
+  }
+
+  /**
+   * With candidate segments: the first candidate window start in [pos, stop]
+   * (jumpHit, its weak sum in jumpW), or the last start checked without one.
+   * @returns -1 when no segment covers pos
+   */
+  private jump(pos: number, stop: number): number {
+    const abs = this.base + pos;
+    const q = this.hints;
+    while (q.length > 0 && q[0]!.to <= abs) {
+      q.shift();
+      this.hintCur = 0;
+    }
+    const s = q[0];
+    if (s === undefined || s.from > abs) return -1;
+    const rel = abs - s.base;
+    let k = this.hintCur;
+    while (k < s.count && s.pos[k]! < rel) k++;
+    this.hintCur = k;
+    const last = Math.min(stop, s.to - 1 - this.base);
+    const at = k < s.count ? s.base + s.pos[k]! - this.base : last + 1;
+    this.jumpHit = at <= last;
+    if (!this.jumpHit) return last;
+    this.jumpW = s.weak[k]! >>> 0;
+    return at;
+  }
+
   /** Matches every full window in the buffer. */
   private scan(): void {
     const b = this.buf;
@@ -225,33 +295,67 @@ export class DeltaEncoder {
     let pos = this.pos;
     let w = this.w;
     let have = this.haveWeak;
+    let spec = this.spec;
     while (pos + bl <= end) {
-      if (!have) {
-        const want = this.lastIdx + 1;
-        if (this.speculate && pos === this.lit && this.lastIdx >= 0 && want < count && this.lenFits(want, bl) && this.strongEquals(want, pos, bl)) {
-          this.addMatch(want, pos, bl);
-          pos += bl;
-          continue;
-        }
-        w = rk ? rabinKarp(b, pos, pos + bl) : rollsum(b, pos, pos + bl);
-        have = true;
+      // Stop rolling where the data ends or the literal is long enough to flush.
+      let stop = Math.min(end - bl, this.lit + this.maxLit);
+      let hinted = false;
+      if (this.hints.length > 0) {
+        // Candidate lists take over from rolling where they start.
+        const from = this.hints[0]!.from - this.base;
+        if (pos >= from) have = false;
+        else stop = Math.min(stop, from);
       }
-      // Roll until the filter passes, the data ends or the literal is long enough to flush.
-      const stop = Math.min(end - bl, this.lit + this.maxLit);
-      pos = rk ? rollRabinKarp(b, pos, stop, bl, w, this.multN, filter, fshift, ROLL) : rollRollsum(b, pos, stop, bl, w, filter, fshift, ROLL);
-      w = ROLL[0]!;
+      if (!have) {
+        if (spec) {
+          spec = false;
+          const want = this.lastIdx + 1;
+          if (this.speculate && want < count && this.lenFits(want, bl) && this.strongEquals(want, pos, bl)) {
+            this.addMatch(want, pos, bl);
+            pos += bl;
+            spec = true;
+            continue;
+          }
+        }
+        const j = this.hints.length > 0 ? this.jump(pos, stop) : -1;
+        if (j >= 0) {
+          // The candidate list says no window in [pos, j) can match.
+          pos = j;
+          hinted = true;
+          if (!this.jumpHit) {
+            if (pos >= end - bl) break;
+            if (pos - this.lit >= this.maxLit) this.flushLiteral(pos);
+            else pos++;
+            continue;
+          }
+          w = this.jumpW;
+        } else {
+          w = rk ? rabinKarp(b, pos, pos + bl) : rollsum(b, pos, pos + bl);
+          have = true;
+        }
+      }
+      if (!hinted) {
+        // Roll until the filter passes (or stop).
+        pos = rk ? rollRabinKarp(b, pos, stop, bl, w, this.multN, filter, fshift, ROLL) : rollRollsum(b, pos, stop, bl, w, filter, fshift, ROLL);
+        w = ROLL[0]!;
+      }
       if (this.index.mayContain(w)) {
         const hit = this.findMatch(w, pos, bl);
         if (hit >= 0) {
           this.addMatch(hit, pos, bl);
           pos += bl;
           have = false;
+          spec = true;
           continue;
         }
       }
       if (pos >= end - bl) break;
       if (pos - this.lit >= this.maxLit) {
         this.flushLiteral(pos);
+        continue;
+      }
+      if (hinted) {
+        pos++;
         continue;
       }
       const out = b[pos]!;
@@ -262,6 +366,7 @@ export class DeltaEncoder {
     this.pos = pos;
     this.w = w;
     this.haveWeak = have;
+    this.spec = spec;
   }
 
   private grow(): void {
@@ -274,6 +379,7 @@ export class DeltaEncoder {
     const shift = this.lit;
     if (shift === 0) return;
     this.buf.copyWithin(0, shift, this.end);
+    this.base += shift;
     this.end -= shift;
     this.pos -= shift;
     this.strongPos = this.strongPos >= shift ? this.strongPos - shift : -1;
@@ -297,6 +403,11 @@ export class DeltaEncoder {
       this.scan();
     }
     return this.take();
+  }
+
+  /** Hands back bytes returned by push() or finish() that the caller has finished with (they will be overwritten). */
+  recycle(bytes: Uint8Array): void {
+    this.sink.recycle(bytes);
   }
 
   private take(): Uint8Array {

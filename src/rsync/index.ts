@@ -12,6 +12,8 @@ export * from './signature.js';
 export * from './signature-reader.js';
 export * from './signature-index.js';
 export * from './delta.js';
+export * from './scan-candidates.js';
+export * from './delta-parallel.js';
 export * from './patch.js';
 export * from './apply.js';
 export * from './buffers.js';

@@ -8,7 +8,8 @@ import type { Signature } from './signature.js';
 
 /** At most this many candidates are compared per offset (rsync MAX_CHAIN_LEN). */
 export const MAX_CHAIN = 1024;
-const MIX = 0x9e3779b1;
+/** Multiplier that spreads weak sums over table slots (and rollsum sums over filter bits). */
+export const TABLE_MIX = 0x9e3779b1;
 
 /** Filter and chained table over a signature's weak sums. */
 export class SignatureIndex {
@@ -40,7 +41,7 @@ export class SignatureIndex {
     // Insert in reverse so chains list blocks in ascending order.
     for (let i = n - 1; i >= 0; i--) {
       const w = weakSums[i]!;
-      const m = Math.imul(w, MIX) >>> 0;
+      const m = Math.imul(w, TABLE_MIX) >>> 0;
       const slot = m >>> this.tableShift;
       // Later duplicates of the same block are dropped: the earliest copy wins.
       let c = this.head[slot]!;
@@ -79,7 +80,7 @@ export class SignatureIndex {
 
   /** The filter bit of weak sum `w`. */
   filterKey(w: number): number {
-    return (this.sig.weak === 'rabinkarp' ? w : Math.imul(w, MIX)) >>> this.filterShift;
+    return (this.sig.weak === 'rabinkarp' ? w : Math.imul(w, TABLE_MIX)) >>> this.filterShift;
   }
 
   /** Does the filter let `w` through (a candidate may exist)? */

@@ -25,32 +25,11 @@ import {
 } from '../../src/rsync/index.js';
 import { concat, firstDiff, sameBytes } from '../helpers/bytes.js';
 import { randomBytes, textBytes } from '../helpers/prng.js';
+import { applyEdits, editArb } from '../helpers/edit-arb.js';
 import { SIG_KINDS as KINDS, kindName } from '../helpers/sig-kinds.js';
 
 
 // --- generators ---------------------------------------------------------------
-
-type Edit = { kind: 'insert' | 'delete' | 'replace' | 'duplicate'; at: number; len: number; bytes: Uint8Array };
-
-const editArb: fc.Arbitrary<Edit> = fc.record({
-  kind: fc.constantFrom('insert', 'delete', 'replace', 'duplicate'),
-  at: fc.nat(),
-  len: fc.nat({ max: 300 }),
-  bytes: fc.uint8Array({ maxLength: 40 }),
-});
-
-function applyEdits(basis: Uint8Array, edits: readonly Edit[]): Uint8Array {
-  let d = basis;
-  for (const e of edits) {
-    const at = e.at % (d.length + 1);
-    const len = Math.min(e.len, d.length - at);
-    if (e.kind === 'insert') d = concat(d.subarray(0, at), e.bytes, d.subarray(at));
-    else if (e.kind === 'delete') d = concat(d.subarray(0, at), d.subarray(at + len));
-    else if (e.kind === 'replace') d = concat(d.subarray(0, at), e.bytes, d.subarray(at + Math.min(len, e.bytes.length)));
-    else d = concat(d.subarray(0, at), d.subarray(at, at + len), d.subarray(at));
-  }
-  return d;
-}
 
 /** Basis bytes: random, or low-entropy (few distinct values) so weak sums collide and blocks repeat. */
 const basisArb = fc.oneof(

@@ -6,11 +6,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClawbackError } from '../../src/core/errors.js';
 import { delta, deltaFile, patch, patchFile, signature, signatureFile, type FileProgress } from '../../src/rsync/index.js';
 import { concat, firstDiff } from '../helpers/bytes.js';
 import { randomBytes, textBytes } from '../helpers/prng.js';
 import { Rdiff } from '../helpers/rdiff.js';
+import { codeOf } from '../helpers/errors.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 let dir: TempDir;
@@ -40,15 +40,6 @@ const out = (name: string) => {
 };
 function leftovers(): string[] {
   return dir.list().filter((f) => !expected.has(f));
-}
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'no error';
-  } catch (e) {
-    if (e instanceof ClawbackError) return e.code;
-    throw e;
-  }
 }
 
 describe('file API == buffer API == rdiff', () => {
