@@ -11,6 +11,7 @@ import { clockName, setClock } from './common.mjs';
 
 const SUITES = {
   rolling: () => import('./rolling.mjs'),
+  scan: () => import('./scan.mjs'),
   strong: () => import('./strong-sums.mjs'),
   signature: () => import('./signature-encoder.mjs'),
   delta: () => import('./delta-encoder.mjs'),

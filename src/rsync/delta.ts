@@ -14,6 +14,7 @@ import { OP_END, writeCopy, writeLiteralHeader } from './delta-commands.js';
 import { NATIVE_DELTA_MAGIC, RS_DELTA_MAGIC, type FormatKind } from './magic.js';
 import { writeU32, writeUint } from './netint.js';
 import { RK_ADJ, RK_MULT, rabinKarp, rabinKarpRollOut, rkPower } from './rabinkarp.js';
+import { rabinKarpBlock } from './rabinkarp-wasm.js';
 import { rollsum, rollsumRollOut, rollsumRotate, ROLLSUM_CHAR_OFFSET } from './rollsum.js';
 import type { CandidateList } from './scan-candidates.js';
 import { MAX_CHAIN, SignatureIndex, TABLE_MIX } from './signature-index.js';
@@ -330,7 +331,7 @@ export class DeltaEncoder {
           }
           w = this.jumpW;
         } else {
-          w = rk ? rabinKarp(b, pos, pos + bl) : rollsum(b, pos, pos + bl);
+          w = rk ? rabinKarpBlock(b, pos, pos + bl) : rollsum(b, pos, pos + bl);
           have = true;
         }
       }

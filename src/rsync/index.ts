@@ -6,6 +6,7 @@
  */
 export * from './magic.js';
 export * from './rabinkarp.js';
+export * from './rabinkarp-wasm.js';
 export * from './rollsum.js';
 export * from './signature-params.js';
 export * from './signature.js';
@@ -13,6 +14,7 @@ export * from './signature-reader.js';
 export * from './signature-index.js';
 export * from './delta.js';
 export * from './scan-candidates.js';
+export * from './scan-wasm.js';
 export * from './delta-parallel.js';
 export * from './patch.js';
 export * from './apply.js';

@@ -13,66 +13,13 @@
  * the window), [1040, 1040 + filter) the bit filter, then the data, then the
  * output (pairs of i32: position, weak sum).
  */
+import { op, wasmModule } from '../core/wasm-asm.js';
 import type { ScanTables } from './scan-candidates.js';
 
 /** Byte offset of the leave table in the module's memory. */
 export const WASM_LEAVE = 16;
 /** Byte offset of the bit filter. */
 export const WASM_FILTER = 1040;
-
-// --- a tiny assembler: just what the one function needs ----------------------
-
-const uleb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-};
-const sleb = (n: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-};
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-
-const I32 = 0x7f;
-const op = {
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  if: [0x04, 0x40],
-  end: [0x0b],
-  br: (d: number) => [0x0c, ...uleb(d)],
-  brIf: (d: number) => [0x0d, ...uleb(d)],
-  return: [0x0f],
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  tee: (i: number) => [0x22, ...uleb(i)],
-  load: (offset: number) => [0x28, 2, ...uleb(offset)],
-  load8u: (offset: number) => [0x2d, 0, ...uleb(offset)],
-  store: (offset: number) => [0x36, 2, ...uleb(offset)],
-  const: (n: number) => [0x41, ...sleb(n)],
-  eq: [0x46],
-  geU: [0x4f],
-  add: [0x6a],
-  sub: [0x6b],
-  mul: [0x6c],
-  and: [0x71],
-  shl: [0x74],
-  shrU: [0x76],
-};
 
 // Parameters and locals of scan(), by index.
 const P = 0, // window start (first to check)
@@ -124,13 +71,7 @@ const SCAN_BODY: number[] = [
 
 /** The module's bytes: imports memory `e.m`, exports `scan`. */
 export function scanModuleBytes(): Uint8Array {
-  const type = section(1, vec([[0x60, ...vec(Array.from({ length: 9 }, () => [I32])), ...vec([[I32]])]]));
-  const imports = section(2, vec([[...name('e'), ...name('m'), 0x02, 0x00, ...uleb(1)]]));
-  const funcs = section(3, vec([uleb(0)]));
-  const exports = section(7, vec([[...name('scan'), 0x00, ...uleb(0)]]));
-  const body = [...vec([[...uleb(2), I32]]), ...SCAN_BODY, ...op.end];
-  const code = section(10, vec([[...uleb(body.length), ...body]]));
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imports, ...funcs, ...exports, ...code]);
+  return wasmModule({ name: 'scan', params: 9, locals: 2, body: SCAN_BODY });
 }
 
 /** The parts of WebAssembly used here (the project's TypeScript lib has no DOM types). */

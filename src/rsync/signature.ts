@@ -10,7 +10,7 @@ import { RsyncError } from '../core/errors.js';
 import { createXxh64 } from '../core/strong-hash.js';
 import type { FormatKind, StrongSumKind, WeakSumKind } from './magic.js';
 import { writeU32, writeUint } from './netint.js';
-import { rabinKarp } from './rabinkarp.js';
+import { rabinKarpBlock } from './rabinkarp-wasm.js';
 import { rollsum } from './rollsum.js';
 import { resolveSignatureParams, type SignatureOptions, type SignatureParams } from './signature-params.js';
 import { StrongSummer } from './strong-sum.js';
@@ -34,7 +34,7 @@ export interface Signature extends SignatureParams {
 
 /** Weak sum of `buf[start, end)` for a signature's weak kind. */
 export function weakSum(kind: WeakSumKind, buf: Uint8Array, start: number, end: number): number {
-  return kind === 'rabinkarp' ? rabinKarp(buf, start, end) : rollsum(buf, start, end);
+  return kind === 'rabinkarp' ? rabinKarpBlock(buf, start, end) : rollsum(buf, start, end);
 }
 
 /**
