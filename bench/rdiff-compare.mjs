@@ -32,12 +32,14 @@ const TOOLS = [
   },
   { id: 'clawback-blake2', ops: ['signature', 'delta', 'patch'], argv: (op, a) => clawback(op, a, 'librsync') },
   { id: 'clawback-native', ops: ['signature', 'delta', 'patch'], argv: (op, a) => clawback(op, a, 'native') },
+  // Native without fsync (--no-fsync), like for like with plain rdiff, which does not sync either.
+  { id: 'clawback-nofsync', ops: ['signature', 'delta', 'patch'], argv: (op, a) => clawback(op, a, 'native', ['--no-fsync']) },
 ];
 
 /** The CLI of the measured build (the dist snapshot), as a user runs it: `clawback rdiff -f OP [--format F] FILES`. */
 const cliPath = () => join(dirname(process.env.CLAWBACK_DIST), 'cli', 'main.js');
-function clawback(op, files, format) {
-  return ['node', cliPath(), 'rdiff', '-f', op, ...(op === 'signature' ? ['--format', format] : []), ...files];
+function clawback(op, files, format, extra = []) {
+  return ['node', cliPath(), 'rdiff', '-f', ...extra, op, ...(op === 'signature' ? ['--format', format] : []), ...files];
 }
 
 /** Reads a file once, so that every tool then finds it in the page cache. */

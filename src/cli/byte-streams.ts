@@ -95,7 +95,7 @@ export async function refuseExisting(path: string, force: boolean, role: string)
  * @throws HintedError EXISTS (without `force`); AbortError; I/O errors
  * @example await writeFileAtomic('out.sig', signatureStream(readStream(io.stdin, signal)), { force: false, signal, role: 'signature' });
  */
-export async function writeFileAtomic(path: string, chunks: AsyncIterable<Uint8Array>, opts: { force: boolean; signal: AbortSignal; role: string }): Promise<number> {
+export async function writeFileAtomic(path: string, chunks: AsyncIterable<Uint8Array>, opts: { force: boolean; signal: AbortSignal; role: string; durable?: boolean }): Promise<number> {
   await refuseExisting(path, opts.force, opts.role);
-  return writeChunksAtomic(path, chunks, { overwrite: true, signal: opts.signal });
+  return writeChunksAtomic(path, chunks, { overwrite: true, signal: opts.signal, durable: opts.durable ?? true });
 }

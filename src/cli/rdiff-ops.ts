@@ -21,6 +21,8 @@ export interface JobOptions {
   force: boolean;
   /** Bytes per read from an input file (rdiff -I). */
   chunkSize: number;
+  /** fsync output files before the rename (false: --no-fsync). Default true. */
+  durable?: boolean;
 }
 
 /** What a signature job did. */
@@ -91,9 +93,9 @@ async function openSource(path: string, role: string, ctx: CliContext, chunkSize
 }
 
 /** Writes an output: stdout for `-`, else a file written atomically. */
-async function writeOutput(path: string, role: string, chunks: AsyncIterable<Uint8Array>, ctx: CliContext, force: boolean): Promise<number> {
+async function writeOutput(path: string, role: string, chunks: AsyncIterable<Uint8Array>, ctx: CliContext, opts: JobOptions): Promise<number> {
   if (path === '-') return writeStream(ctx.io.stdout, chunks, ctx.signal);
-  return writeFileAtomic(path, chunks, { force, signal: ctx.signal, role });
+  return writeFileAtomic(path, chunks, { force: opts.force, signal: ctx.signal, role, durable: opts.durable ?? true });
 }
 
 /** Reads the first four bytes of a file (its magic), or undefined when shorter. */
@@ -145,7 +147,7 @@ export async function runSignature(basis: string, sig: string, sigOpts: Signatur
   if (basis !== '-' && sig !== '-') {
     await checkInput(basis, 'basis file');
     await refuseExisting(sig, opts.force, 'signature file');
-    const r = await signatureFile(basis, sig, { ...sigOpts, overwrite: opts.force, signal: ctx.signal, chunkSize: opts.chunkSize });
+    const r = await signatureFile(basis, sig, { ...sigOpts, overwrite: opts.force, signal: ctx.signal, chunkSize: opts.chunkSize, durable: opts.durable ?? true });
     const { basisLength, signatureLength, ...params } = r;
     return { ...params, blocks: blocksOf(basisLength, params), bytesIn: basisLength, bytesOut: signatureLength };
   }
@@ -154,7 +156,7 @@ export async function runSignature(basis: string, sig: string, sigOpts: Signatur
   try {
     const full: SignatureOptions = src.size === undefined ? sigOpts : { ...sigOpts, basisLength: src.size };
     const params = resolveSignatureParams(full);
-    const bytesOut = await writeOutput(sig, 'signature file', signatureStream(src.chunks, { ...full, signal: ctx.signal }), ctx, opts.force);
+    const bytesOut = await writeOutput(sig, 'signature file', signatureStream(src.chunks, { ...full, signal: ctx.signal }), ctx, opts);
     return { ...params, blocks: blocksOf(src.read(), params), bytesIn: src.read(), bytesOut };
   } finally {
     await src.close();
@@ -172,7 +174,7 @@ export async function runDelta(sigPath: string, newPath: string, deltaPath: stri
     const magic = await fileMagic(sigPath, 'signature file');
     await checkInput(newPath, 'new file');
     await refuseExisting(deltaPath, opts.force, 'delta file');
-    const stats = await deltaFile(sigPath, newPath, deltaPath, { ...fmt, overwrite: opts.force, signal: ctx.signal, chunkSize: opts.chunkSize });
+    const stats = await deltaFile(sigPath, newPath, deltaPath, { ...fmt, overwrite: opts.force, signal: ctx.signal, chunkSize: opts.chunkSize, durable: opts.durable ?? true });
     const sigFormat = magic === undefined ? undefined : signatureKindOf(magic)?.format;
     return { ...stats, format: format ?? sigFormat ?? 'librsync', bytesIn: stats.newLength };
   }
@@ -183,7 +185,7 @@ export async function runDelta(sigPath: string, newPath: string, deltaPath: stri
   try {
     let stats: DeltaStats | undefined;
     const gen = deltaStream(sig, src.chunks, { ...fmt, signal: ctx.signal, stats: (s) => (stats = s) });
-    await writeOutput(deltaPath, 'delta file', gen, ctx, opts.force);
+    await writeOutput(deltaPath, 'delta file', gen, ctx, opts);
     if (!stats) throw new RsyncError('CORRUPT', 'delta finished without statistics');
     return { ...stats, format: format ?? sig.format, bytesIn: src.read() };
   } finally {
@@ -203,7 +205,7 @@ export async function runPatch(basis: string, deltaPath: string, outPath: string
     const magic = await fileMagic(deltaPath, 'delta file');
     requireDeltaFormat(magic, format, deltaPath);
     await refuseExisting(outPath, opts.force, 'output file');
-    const { outputLength } = await patchFile(basis, deltaPath, outPath, { overwrite: opts.force, signal: ctx.signal, chunkSize: opts.chunkSize });
+    const { outputLength } = await patchFile(basis, deltaPath, outPath, { overwrite: opts.force, signal: ctx.signal, chunkSize: opts.chunkSize, durable: opts.durable ?? true });
     const { size } = await stat(deltaPath);
     return { format: deltaFormatOf(magic), deltaLength: size, outputLength };
   }
@@ -218,7 +220,7 @@ export async function runPatch(basis: string, deltaPath: string, outPath: string
         requireDeltaFormat(m, format, deltaPath);
       });
       const gen = patchStream(fileSource(h, size), deltaChunks, { signal: ctx.signal });
-      const outputLength = await writeOutput(outPath, 'output file', gen, ctx, opts.force);
+      const outputLength = await writeOutput(outPath, 'output file', gen, ctx, opts);
       return { format: deltaFormatOf(magic), deltaLength: src.read(), outputLength };
     } finally {
       await src.close();

@@ -21,6 +21,7 @@ const OPTIONS = {
   format: { type: 'string' },
   'input-size': { type: 'string', short: 'I' },
   'output-size': { type: 'string', short: 'O' },
+  'no-fsync': { type: 'boolean' },
 } as const;
 
 const VERBS = ['signature', 'delta', 'patch'] as const;
@@ -30,6 +31,8 @@ const COMMON_HELP = `  -s, --statistics        print statistics to stderr when d
   -f, --force             overwrite an existing output file
   -I, --input-size=BYTES  bytes per read from input files (default 1048576)
   -O, --output-size=BYTES accepted for rdiff compatibility; output is written as produced
+      --no-fsync          do not fsync output files before renaming them into place
+                          (as rdiff): faster, but a crash soon after may lose them
       --json              one JSON object per line on stdout (on stderr when stdout
                           carries data); the last line is the result or {"error":...}
   -v, --verbose           print a stack trace with an unexpected error
@@ -126,7 +129,7 @@ function parse(args: string[]): RdiffArgs | { help: string } {
   if (files.length > max) throw new UsageError(`rdiff ${verb} takes at most ${max} file names, got ${files.length}`, `run 'clawback ${helpFor} --help'`);
   if (verb !== 'signature' && files.length === 0) throw new UsageError(`rdiff ${verb} needs ${verb === 'delta' ? 'a signature file (SIG)' : 'a basis file (BASIS)'}`, `run 'clawback ${helpFor} --help'`);
   while (files.length < max) files.push('-');
-  return { verb, files, sigOpts, format, statistics: values.statistics ?? false, job: { force: values.force ?? false, chunkSize } };
+  return { verb, files, sigOpts, format, statistics: values.statistics ?? false, job: { force: values.force ?? false, chunkSize, durable: !(values['no-fsync'] ?? false) } };
 }
 
 /** Checks the `-` names: one stdin reader, no binary on a terminal, BASIS of patch a file. */

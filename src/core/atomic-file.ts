@@ -32,6 +32,16 @@ export interface AtomicFile {
   abort(): Promise<void>;
 }
 
+/** Options of openAtomic. */
+export interface AtomicOptions {
+  /**
+   * fsync the file before the rename and the directory after it (default true). false
+   * still renames a complete file into place, but a crash soon after may leave the
+   * target empty or old: for outputs that can be made again (rdiff does not fsync).
+   */
+  durable?: boolean;
+}
+
 /** Random per process, then counted: unique names without 4,000 calls to the random source in a restore. */
 const TEMP_PREFIX = randomBytes(6).toString('hex');
 let tempCount = 0;
@@ -45,7 +55,8 @@ export function tempPathFor(target: string): string {
  * Opens a temporary file for `target` with `mode` (default 0o600).
  * @example const f = await openAtomic('out.bin'); await f.write(data); await f.commit();
  */
-export async function openAtomic(target: string, mode = 0o600): Promise<AtomicFile> {
+export async function openAtomic(target: string, mode = 0o600, opts: AtomicOptions = {}): Promise<AtomicFile> {
+  const durable = opts.durable ?? true;
   const tempPath = tempPathFor(target);
   const handle = await open(tempPath, 'wx', mode);
   let closed = false;
@@ -77,7 +88,7 @@ export async function openAtomic(target: string, mode = 0o600): Promise<AtomicFi
     },
     writeAt,
     writeback() {
-      if (syncing || closed) return false;
+      if (!durable || syncing || closed) return false;
       syncing = handle
         .datasync()
         .catch((error: unknown) => {
@@ -91,10 +102,10 @@ export async function openAtomic(target: string, mode = 0o600): Promise<AtomicFi
     async commit() {
       await syncing;
       if (syncError) throw syncError.error;
-      await handle.sync();
+      if (durable) await handle.sync();
       await close();
       await rename(tempPath, target);
-      await syncDir(dirname(target));
+      if (durable) await syncDir(dirname(target));
     },
     async abort() {
       await close().catch(() => {});

@@ -57,6 +57,7 @@ export class ByteSink {
 
   /** Returns the held bytes (the caller owns them) and empties the sink. */
   take(): Uint8Array {
+    if (this.len === 0) return new Uint8Array(0); // nothing to hand over: keep the buffer
     // Hand over the buffer instead of copying it: the next write gets a fresh one (or a recycled one).
     const out = this.buf.subarray(0, this.len);
     const want = Math.min(this.buf.length, 1 << 22);

@@ -33,6 +33,11 @@ export interface FileOptions {
   mode?: number;
   /** Bytes per read (default 1 MiB). */
   chunkSize?: number;
+  /**
+   * fsync the output before it is renamed into place (default true). false writes as rdiff
+   * does (page cache only; still a temp file renamed when complete): faster, not crash-safe.
+   */
+  durable?: boolean;
 }
 
 /** Reads a file handle in chunks from `start`; `reuse` recycles one buffer (only when the consumer copies). */
@@ -98,9 +103,9 @@ async function refuseExisting(path: string, overwrite: boolean | undefined): Pro
  * @throws ClawbackError EXISTS (unless overwrite), ABORTED; I/O errors
  * @example await writeChunksAtomic('out.sig', signatureStream(chunks), { overwrite: true });
  */
-export async function writeChunksAtomic(target: string, chunks: AsyncIterable<Uint8Array>, opts: Pick<FileOptions, 'overwrite' | 'mode' | 'signal'> = {}): Promise<number> {
+export async function writeChunksAtomic(target: string, chunks: AsyncIterable<Uint8Array>, opts: Pick<FileOptions, 'overwrite' | 'mode' | 'signal' | 'durable'> = {}): Promise<number> {
   await refuseExisting(target, opts.overwrite);
-  const out = await openAtomic(target, opts.mode ?? 0o666);
+  const out = await openAtomic(target, opts.mode ?? 0o666, { durable: opts.durable ?? true });
   let n = 0;
   try {
     for await (const c of chunks) {
@@ -183,7 +188,8 @@ export async function patchFile(basisPath: string, deltaPath: string, outPath: s
     withFile(deltaPath, async (dh, deltaSize) => {
       throwIfAborted(opts.signal);
       await refuseExisting(outPath, opts.overwrite);
-      const out = await openAtomic(outPath, opts.mode ?? 0o666);
+      const durable = opts.durable ?? true;
+      const out = await openAtomic(outPath, opts.mode ?? 0o666, { durable });
       try {
         // Sequential reads from the current position (one at a time), so a pipe works too.
         const delta = { read: async (dst: Uint8Array) => (await dh.read(dst, 0, dst.length, null)).bytesRead };
@@ -192,6 +198,7 @@ export async function patchFile(basisPath: string, deltaPath: string, outPath: s
           // A small delta file is read in one go, into buffers of its size (size 0: a pipe, or unknown).
           deltaChunkSize: deltaSize > 0 ? Math.min(opts.chunkSize ?? 1 << 20, deltaSize) : (opts.chunkSize ?? 1 << 20),
           onDeltaRead: (n) => opts.onProgress?.({ bytesDone: n, bytesTotal: deltaSize }),
+          ...(durable ? {} : { writebackEvery: 0 }),
         });
         throwIfAborted(opts.signal);
         await out.commit();

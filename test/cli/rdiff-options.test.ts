@@ -1,7 +1,7 @@
-// `clawback rdiff` options: --format native, -f/--force, --json, --statistics, per-command help and usage errors.
+// `clawback rdiff` options: --format native, -f/--force, --no-fsync, --json, --statistics, per-command help and usage errors.
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clawback, editedPair, expectOneLineError, rdiff, requireRdiff, tempDir, writeFiles } from './harness.js';
+import { BIN, clawback, editedPair, expectOneLineError, rdiff, requireRdiff, run, tempDir, writeFiles } from './harness.js';
 
 let t: Awaited<ReturnType<typeof tempDir>>;
 let oldData: Uint8Array;
@@ -63,6 +63,33 @@ describe('--format native', () => {
     const p = await clawback(['rdiff', 'patch', t.path('old'), t.path('rn.delta'), '-']);
     expect(p.code).toBe(0);
     expect(p.stdout.equals(Buffer.from(newData))).toBe(true);
+  });
+});
+
+describe('--no-fsync', () => {
+  // strace counts the process's fsync calls (the CI installs it); the outputs must be the same either way.
+  const syncs = async (args: string[]) => {
+    const log = t.path(`strace-${args[2]}-${args.length}.log`);
+    const r = await run('strace', ['-f', '-qq', '-e', 'trace=fsync,fdatasync', '-o', log, process.execPath, BIN, ...args]);
+    expect(r.code).toBe(0);
+    return (await readFile(log, 'utf8')).split('\n').filter((l) => /\b(fsync|fdatasync)\(/.test(l)).length;
+  };
+
+  it('writes the same outputs without a single fsync; by default every output is synced', async () => {
+    for (const [verb, files] of [
+      ['signature', ['old', 'ns.sig']],
+      ['delta', ['ns.sig', 'new', 'ns.delta']],
+      ['patch', ['old', 'ns.delta', 'ns.out']],
+    ] as const) {
+      const paths = files.map((f) => t.path(f));
+      const fmt = verb === 'signature' ? ['--format', 'native'] : [];
+      expect(await syncs(['rdiff', '-f', verb, ...fmt, ...paths])).toBeGreaterThan(0);
+      const synced = await read(files.at(-1)!);
+      expect(await syncs(['rdiff', '-f', verb, '--no-fsync', ...fmt, ...paths])).toBe(0);
+      expect((await read(files.at(-1)!)).equals(synced)).toBe(true);
+    }
+    expect((await read('ns.out')).equals(Buffer.from(newData))).toBe(true);
+    expect((await t.list()).filter((f) => f.includes('clawback-'))).toEqual([]);
   });
 });
 
