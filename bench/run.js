@@ -3,7 +3,7 @@
  * The bench entry point (`npm run bench` builds first, then runs this):
  *   node bench/run.js                 everything: rdiff comparison at 1 GiB, then the micro-benchmarks
  *   node bench/run.js rdiff [--size 1g] [--literal-size 256m] [--reps 3] [--warmup 0] [--no-scaling] [--work DIR]
- *   node bench/run.js micro [rolling|strong|signature|delta|apply|hashes|chunker ...] [--clock wall|cpu]
+ *   node bench/run.js micro [rolling|scan|strong|signature|delta|apply|hashes|chunker ...] [--clock wall|cpu]
  *   node bench/run.js profile [--size 1g] [--literal-size 256m] [--work DIR]
  *   node bench/run.js store [options of bench/store-compare.mjs]     (snapshot store vs restic and borg)
  *   node bench/run.js openclaw [options of bench/openclaw-compare.mjs]  (OpenClaw state: incremental backup and rollback vs restic)
