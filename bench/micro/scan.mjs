@@ -8,7 +8,7 @@
 import { lib } from '../lib/library.mjs';
 import { MiB, randomBytes, runTasks } from './common.mjs';
 
-const { rabinKarp, rabinKarpBlock, rabinKarpWasm, scanCandidates, scanCandidatesWasm, createWasmScanner, scanModuleBytes, scanTables, readSignature, signature, SignatureIndex, RK_SEED, RK_MULT, RK_ADJ, rkPower, TABLE_MIX, MAX_CHAIN, WASM_LEAVE, WASM_FILTER } = lib;
+const { rabinKarp, rabinKarpBlock, rabinKarpWasm, scanCandidates, scanCandidatesWasm, createWasmScanner, scanModuleBytes, scanSetup, readSignature, signature, SignatureIndex, WASM_LEAVE, WASM_FILTER } = lib;
 
 const BLOCK = 16 << 10;
 const SCAN_BLOCK = 2048;
@@ -25,18 +25,17 @@ export async function suite() {
   const buf = randomBytes(MiB, 'scan');
   if (blocks(rabinKarp, buf) !== blocks(rabinKarpBlock, buf)) throw new Error('rabinKarpBlock disagrees with rabinKarp');
   const index = new SignatureIndex(readSignature(signature(randomBytes(SCAN_BLOCK * 512, 'scan-basis'), { format: 'native', blockLen: SCAN_BLOCK })));
-  const t = scanTables(index);
-  const args = [SCAN_BLOCK, RK_SEED, RK_MULT, rkPower(SCAN_BLOCK), RK_ADJ, TABLE_MIX, MAX_CHAIN, t];
+  const setup = scanSetup(index);
   const to = buf.length - SCAN_BLOCK + 1;
   const w = createWasmScanner(scanModuleBytes());
-  const a = scanCandidates(buf, 0, to, ...args);
-  const b = scanCandidatesWasm(w, buf, 0, to, ...args, WASM_LEAVE, WASM_FILTER);
+  const a = scanCandidates(buf, 0, to, setup);
+  const b = scanCandidatesWasm(w, buf, 0, to, setup, WASM_LEAVE, WASM_FILTER);
   if (a.count !== b.count || a.pos.subarray(0, a.count).some((p, i) => p !== b.pos[i])) throw new Error('scanCandidatesWasm disagrees with scanCandidates');
   const rows = await runTasks('WebAssembly loops', [
     { name: 'rabinKarp, 16 KiB blocks (JavaScript)', bytes: MiB, fn: () => (sink ^= blocks(rabinKarp, buf)) },
     { name: 'rabinKarpBlock, 16 KiB blocks (WebAssembly)', bytes: MiB, fn: () => (sink ^= blocks(rabinKarpBlock, buf)) },
-    { name: 'scanCandidates (JavaScript)', bytes: to, fn: () => (sink ^= scanCandidates(buf, 0, to, ...args).count) },
-    { name: 'scanCandidatesWasm (WebAssembly)', bytes: to, fn: () => (sink ^= scanCandidatesWasm(w, buf, 0, to, ...args, WASM_LEAVE, WASM_FILTER).count) },
+    { name: 'scanCandidates (JavaScript)', bytes: to, fn: () => (sink ^= scanCandidates(buf, 0, to, setup).count) },
+    { name: 'scanCandidatesWasm (WebAssembly)', bytes: to, fn: () => (sink ^= scanCandidatesWasm(w, buf, 0, to, setup, WASM_LEAVE, WASM_FILTER).count) },
   ]);
   if (sink === 0.5) console.log(sink); // keeps the results alive
   return rows;

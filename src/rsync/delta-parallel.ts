@@ -38,6 +38,8 @@ export interface ParallelDeltaOptions extends DeltaOptions {
 
 /** Smallest new file worth starting workers for. */
 export const PARALLEL_DELTA_MIN = 16 << 20;
+/** Longest block the parallel path takes (its buffers hold two blocks each). */
+const PARALLEL_MAX_BLOCK = 1 << 20;
 /** Chunks read ahead of the matcher (each may be scanning meanwhile). */
 const DEPTH = 4;
 
@@ -57,20 +59,27 @@ interface Slot {
   /** The scan of this chunk, when one was started. */
   seg: Promise<CandidateSegment> | undefined;
   start: number;
+  /** The read came back short: the data ends with this chunk. */
+  last: boolean;
 }
 
 /**
- * Streams the delta of the file `h` (`size` bytes) against `sig`.
- * Falls back to the single-threaded matcher for rollsum signatures, small files or threads: 0.
+ * Streams the delta of the file `h` against `sig`, reading it to its end. `size` (its length
+ * when it was opened; 0 for a pipe) picks the path: worker threads for regular files of 16 MiB
+ * or more with a RabinKarp signature and blocks of at most 1 MiB, else the single-threaded
+ * matcher (rollsum signatures, small files, pipes, threads: 0). A read that comes back short
+ * ends the data there, even if the file changes afterwards.
  */
 export async function* deltaChunksFromFile(sig: Signature | SignatureIndex, h: FileHandle, size: number, opts: ParallelDeltaOptions = {}): AsyncGenerator<Uint8Array> {
   const index = sig instanceof SignatureIndex ? sig : new SignatureIndex(sig);
   const enc = new DeltaEncoder(index, opts);
   const bl = index.sig.blockLen;
   const threads = opts.threads ?? defaultScanThreads();
-  const parallel = threads > 0 && index.sig.weak === 'rabinkarp' && index.sig.blockCount > 0 && size >= PARALLEL_DELTA_MIN;
-  const chunk = Math.max(opts.chunkSize ?? 1 << 20, 2 * bl);
-  const prefix = bl - 1; // each chunk's buffer starts with the bytes before it, so windows across the seam are scanned
+  const parallel = threads > 0 && index.sig.weak === 'rabinkarp' && index.sig.blockCount > 0 && bl <= PARALLEL_MAX_BLOCK && size >= PARALLEL_DELTA_MIN;
+  const seekable = size > 0; // a pipe reports 0 and is read from its current position
+  // Parallel chunks hold at least two blocks and at most 4 MiB (beside the prefix), whatever -I says.
+  const chunk = parallel ? Math.max(Math.min(opts.chunkSize ?? 1 << 20, 4 << 20), 2 * bl) : Math.max(1 << 16, Math.min(opts.chunkSize ?? 1 << 20, seekable ? size : Infinity));
+  const prefix = parallel ? bl - 1 : 0; // each chunk's buffer starts with the bytes before it, so windows across the seam are scanned
   // Workers start at the first chunk that is mostly literal: data that matches never pays for them.
   let pool: ScanPool | undefined;
   let readPos = 0;
@@ -78,22 +87,22 @@ export async function* deltaChunksFromFile(sig: Signature | SignatureIndex, h: F
   try {
     // Reads the next chunk (with its prefix) into `slot` and starts its scan if wanted.
     const fill = async (slot: Slot): Promise<Slot | undefined> => {
-      if (readPos >= size) return undefined;
       const start = readPos;
-      const len = Math.min(chunk, size - start);
-      readPos += len;
+      readPos += chunk;
       const pre = Math.min(prefix, start);
-      const buf = new Uint8Array(slot.sab, prefix - pre, pre + len);
+      const buf = new Uint8Array(slot.sab, prefix - pre, pre + chunk);
       let got = 0;
       while (got < buf.length) {
-        const { bytesRead } = await h.read(buf, got, buf.length - got, start - pre + got);
+        const { bytesRead } = await h.read(buf, got, buf.length - got, seekable ? start - pre + got : null);
         if (bytesRead === 0) break;
         got += bytesRead;
       }
+      if (got <= pre) return undefined; // the end of the data
       slot.start = start;
-      slot.data = new Uint8Array(slot.sab, prefix, Math.max(0, got - pre));
+      slot.data = new Uint8Array(slot.sab, prefix, got - pre);
+      slot.last = got < buf.length;
       slot.seg = undefined;
-      // Window starts whose windows end inside this chunk: [start - pre, start + len - bl + 1).
+      // Window starts whose windows end inside this chunk: [start - pre, start + data - bl + 1).
       const from = start - pre;
       const to = start + slot.data.length - bl + 1;
       if (pool && scanning && to > from) {
@@ -110,7 +119,7 @@ export async function* deltaChunksFromFile(sig: Signature | SignatureIndex, h: F
       p.catch(() => {}); // surfaced where awaited; a read still running at the end is dropped
       queue.push(p);
     };
-    for (let i = 0; i < ring; i++) enqueue({ sab: new SharedArrayBuffer(prefix + chunk), data: new Uint8Array(0), seg: undefined, start: 0 });
+    for (let i = 0; i < ring; i++) enqueue({ sab: new SharedArrayBuffer(prefix + chunk), data: new Uint8Array(0), seg: undefined, start: 0, last: false });
     let done = 0;
     let chunks = 0;
     let scanned = 0;
@@ -118,7 +127,6 @@ export async function* deltaChunksFromFile(sig: Signature | SignatureIndex, h: F
       throwIfAborted(opts.signal);
       const slot = await queue.shift()!;
       if (!slot) break;
-      if (slot.data.length === 0) break; // the file shrank while read: stop at what was read
       chunks++;
       if (slot.seg) {
         enc.addCandidates(await slot.seg);
@@ -131,11 +139,13 @@ export async function* deltaChunksFromFile(sig: Signature | SignatureIndex, h: F
       // Mostly literal lately: worth scanning ahead.
       scanning = parallel && enc.matchedBytes - matchedBefore < slot.data.length / 2;
       if (scanning) pool ??= new ScanPool(index, threads, opts.wasm === false ? { wasm: false } : {});
-      enqueue(slot);
       if (out.length > 0) {
         yield out;
         if (opts.reuseOutput) enc.recycle(out);
       }
+      // A short read is the end (a later chunk read before the file shrank must not be spliced on).
+      if (slot.last) break;
+      enqueue(slot);
     }
     yield enc.finish();
     opts.stats?.(enc.stats);

@@ -25,6 +25,22 @@ export interface CandidateList {
   count: number;
 }
 
+/**
+ * Everything a scan needs, as plain data (it is sent to workers): the block length,
+ * the RabinKarp constants (seed, RK_MULT, rkPower(bl), RK_ADJ), the table's
+ * multiplier, the chain cap and the lookup tables.
+ */
+export interface ScanSetup {
+  bl: number;
+  seed: number;
+  mult: number;
+  multN: number;
+  adj: number;
+  mix: number;
+  maxChain: number;
+  tables: ScanTables;
+}
+
 /** The signature lookup a scan needs (see SignatureIndex). */
 export interface ScanTables {
   /** Bit filter over the weak sums' top bits, larger than SignatureIndex's (fewer chain walks). */
@@ -64,28 +80,20 @@ export function addIfIndexed(l: CandidateList, p: number, h: number, t: ScanTabl
 }
 
 /**
- * Rolls a RabinKarp window of `bl` bytes over every start in [from, to) of `b`
+ * Rolls a RabinKarp window of `s.bl` bytes over every start in [from, to) of `b`
  * (which must hold b[to - 1 + bl - 1]) and returns the starts whose weak sum is
- * the weak sum of an indexed block. `mult` is RK_MULT, `multN` rkPower(bl),
- * `adj` RK_ADJ, `mix` the table's multiplier; `seed` is the RabinKarp seed.
- * A chain longer than `maxChain` counts as a hit without being walked to its
+ * the weak sum of an indexed block. A chain longer than `maxChain` counts as a hit without being walked to its
  * end: the list may hold extra starts (the matcher rejects them), never miss one.
  */
 export function scanCandidates(
   b: Uint8Array,
   from: number,
   to: number,
-  bl: number,
-  seed: number,
-  mult: number,
-  multN: number,
-  adj: number,
-  mix: number,
-  maxChain: number,
-  t: ScanTables,
+  s: ScanSetup,
 ): CandidateList {
   const l: CandidateList = { pos: new Int32Array(64), weak: new Int32Array(64), count: 0 };
   if (from >= to) return l;
+  const { bl, seed, mult, multN, adj, mix, maxChain, tables: t } = s;
   const filter = t.filter;
   const fshift = t.filterShift;
   // What a byte leaving the window takes with it, by byte value.
@@ -114,19 +122,13 @@ export function scanCandidatesWasm(
   b: Uint8Array,
   from: number,
   to: number,
-  bl: number,
-  seed: number,
-  mult: number,
-  multN: number,
-  adj: number,
-  mix: number,
-  maxChain: number,
-  t: ScanTables,
+  s: ScanSetup,
   leaveAt: number,
   filterAt: number,
 ): CandidateList {
   const l: CandidateList = { pos: new Int32Array(64), weak: new Int32Array(64), count: 0 };
   if (from >= to) return l;
+  const { bl, seed, mult, multN, adj, mix, maxChain, tables: t } = s;
   const dataAt = filterAt + t.filter.length * 4;
   const outCap = 1 << 14;
   const outAt = dataAt + ((b.length + 15) & ~15);
@@ -167,9 +169,14 @@ export function findCandidates(index: SignatureIndex, data: Uint8Array, base: nu
   if (sig.weak !== 'rabinkarp') throw new RangeError('index: candidate lists need a RabinKarp signature');
   assertInt('from', from, base);
   assertInt('to', to, from, base + data.length - sig.blockLen + 1);
-  const bl = sig.blockLen;
-  const list = scanCandidates(data, from - base, to - base, bl, RK_SEED, RK_MULT, rkPower(bl), RK_ADJ, TABLE_MIX, MAX_CHAIN, scanTables(index));
+  const list = scanCandidates(data, from - base, to - base, scanSetup(index));
   return { ...list, base, from, to };
+}
+
+/** The ScanSetup of a RabinKarp signature's index. */
+export function scanSetup(index: SignatureIndex): ScanSetup {
+  const bl = index.sig.blockLen;
+  return { bl, seed: RK_SEED, mult: RK_MULT, multN: rkPower(bl), adj: RK_ADJ, mix: TABLE_MIX, maxChain: MAX_CHAIN, tables: scanTables(index) };
 }
 
 /** The parts of a SignatureIndex a scan reads (plain arrays, so they can be sent to a worker). */

@@ -6,10 +6,9 @@
  * the same from the TypeScript sources and from dist/, and the loop exists once.
  */
 import { Worker } from 'node:worker_threads';
-import { RK_ADJ, RK_MULT, RK_SEED, rkPower } from './rabinkarp.js';
-import { addIfIndexed, scanCandidates, scanCandidatesWasm, scanTables, type CandidateList } from './scan-candidates.js';
+import { addIfIndexed, scanCandidates, scanCandidatesWasm, scanSetup, type CandidateList } from './scan-candidates.js';
 import { createWasmScanner, scanModuleBytes, WASM_FILTER, WASM_LEAVE } from './scan-wasm.js';
-import { MAX_CHAIN, TABLE_MIX, type SignatureIndex } from './signature-index.js';
+import type { SignatureIndex } from './signature-index.js';
 
 // The worker runs scanCandidatesWasm when WebAssembly works there, else scanCandidates: both are
 // their functions' own source text. import() rather than require(): an eval worker inherits the
@@ -26,8 +25,8 @@ import('node:worker_threads').then(({ parentPort, workerData: d }) => {
     try {
       const b = new Uint8Array(j.sab, 0, j.length);
       const r = w
-        ? scanCandidatesWasm(w, b, j.from, j.to, d.bl, d.seed, d.mult, d.multN, d.adj, d.mix, d.maxChain, d.tables, d.leaveAt, d.filterAt)
-        : scanCandidates(b, j.from, j.to, d.bl, d.seed, d.mult, d.multN, d.adj, d.mix, d.maxChain, d.tables);
+        ? scanCandidatesWasm(w, b, j.from, j.to, d.setup, d.leaveAt, d.filterAt)
+        : scanCandidates(b, j.from, j.to, d.setup);
       parentPort.postMessage({ id: j.id, pos: r.pos, weak: r.weak, count: r.count }, [r.pos.buffer, r.weak.buffer]);
     } catch (e) {
       parentPort.postMessage({ id: j.id, error: String((e && e.message) || e) });
@@ -55,21 +54,15 @@ export class ScanPool {
   /** Starts `threads` workers over the RabinKarp signature `index` (`wasm: false`: the JavaScript loop only). */
   constructor(index: SignatureIndex, threads: number, opts: { wasm?: boolean } = {}) {
     const bl = index.sig.blockLen;
-    const workerData = {
-      bl,
-      seed: RK_SEED,
-      mult: RK_MULT,
-      multN: rkPower(bl),
-      adj: RK_ADJ,
-      mix: TABLE_MIX,
-      maxChain: MAX_CHAIN,
-      tables: scanTables(index),
-      wasm: opts.wasm === false ? undefined : scanModuleBytes(),
-      leaveAt: WASM_LEAVE,
-      filterAt: WASM_FILTER,
-    };
+    const workerData = { setup: scanSetup(index), wasm: opts.wasm === false ? undefined : scanModuleBytes(), leaveAt: WASM_LEAVE, filterAt: WASM_FILTER };
     for (let i = 0; i < threads; i++) {
-      const w = new Worker(WORKER_CODE, { eval: true, workerData });
+      let w: Worker;
+      try {
+        w = new Worker(WORKER_CODE, { eval: true, workerData });
+      } catch (e) {
+        for (const started of this.workers) void started.terminate();
+        throw e;
+      }
       w.on('message', (r: Reply) => this.settle(r));
       w.on('error', (e) => this.fail(e));
       w.on('exit', (code) => {

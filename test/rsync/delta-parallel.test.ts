@@ -6,10 +6,11 @@
  * applies it, an abort leaves nothing behind and the workers never keep the
  * process alive.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deltaChunksFromFile, deltaFile, PARALLEL_DELTA_MIN, readSignature, signature } from '../../src/rsync/index.js';
+import { deltaChunksFromFile, deltaFile, patch, PARALLEL_DELTA_MIN, readSignature, signature } from '../../src/rsync/index.js';
 import { concat, firstDiff } from '../helpers/bytes.js';
 import { randomBytes } from '../helpers/prng.js';
 import { Rdiff } from '../helpers/rdiff.js';
@@ -86,6 +87,42 @@ describe('deltaFile with scan workers', () => {
     });
     await expect(p).rejects.toMatchObject({ code: 'ABORTED' });
     expect(readdirSync(dir.path).filter((n) => n.includes('aborted'))).toEqual([]);
+  });
+
+  it('reads a pipe to its end (its size is 0)', async () => {
+    if (process.platform === 'win32' || spawnSync('mkfifo', ['--version']).status !== 0) return;
+    dir.write('p.sig', signature(basis, { format: 'native', blockLen: 2048 }));
+    const fifo = dir.file('new.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const writer = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', dir.file('new.bin'), fifo]);
+    const closed = new Promise((r) => writer.on('close', r));
+    const stats = await deltaFile(dir.file('p.sig'), fifo, dir.file('p.delta'));
+    expect(await closed).toBe(0);
+    expect(stats.newLength).toBe(data.length);
+    expect(firstDiff(patch(basis, dir.read('p.delta')), data)).toBeUndefined();
+  });
+
+  it('a read that comes back short ends the data: chunks read before the file shrank are not spliced on', async () => {
+    const sigObj = readSignature(signature(basis, { format: 'native', blockLen: 2048 }));
+    let current = data;
+    const cut = 2 * MiB + 512 * 1024;
+    // The read of the third chunk is slow, and the file is cut to 2.5 MiB just before it completes;
+    // the reads of the chunks after it (issued at the same time) see the old, longer file.
+    const fake = {
+      async read(buf: Uint8Array, off: number, len: number, pos: number | null) {
+        const at = pos ?? 0;
+        if (at >= 2 * MiB - 4096 && at < 3 * MiB - 4096) {
+          await new Promise((r) => setTimeout(r, 50));
+          current = data.subarray(0, cut);
+        }
+        const n = Math.max(0, Math.min(len, current.length - at));
+        buf.set(current.subarray(at, at + n), off);
+        return { bytesRead: n, buffer: buf };
+      },
+    } as unknown as FileHandle;
+    const out: Uint8Array[] = [];
+    for await (const c of deltaChunksFromFile(sigObj, fake, data.length, { threads: 1, chunkSize: MiB })) out.push(c.slice());
+    expect(firstDiff(patch(basis, concat(...out)), data.subarray(0, cut))).toBeUndefined();
   });
 
   it('a consumer that stops early closes the workers', async () => {

@@ -7,8 +7,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RK_ADJ, RK_MULT, RK_SEED, rkPower, signature, readSignature, SignatureIndex, MAX_CHAIN, TABLE_MIX } from '../../src/rsync/index.js';
-import { scanCandidates, scanCandidatesWasm, scanTables, type CandidateList } from '../../src/rsync/scan-candidates.js';
+import { signature, readSignature, SignatureIndex } from '../../src/rsync/index.js';
+import { scanCandidates, scanCandidatesWasm, scanSetup, type CandidateList } from '../../src/rsync/scan-candidates.js';
 import { createWasmScanner, scanModuleBytes, WASM_FILTER, WASM_LEAVE } from '../../src/rsync/scan-wasm.js';
 import { Rng } from '../helpers/prng.js';
 
@@ -16,10 +16,8 @@ const wasmApi = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Arra
 const scanner = createWasmScanner(scanModuleBytes())!;
 
 function both(basis: Uint8Array, data: Uint8Array, blockLen: number, from: number, to: number): [CandidateList, CandidateList] {
-  const index = new SignatureIndex(readSignature(signature(basis, { format: 'native', blockLen })));
-  const t = scanTables(index);
-  const args = [blockLen, RK_SEED, RK_MULT, rkPower(blockLen), RK_ADJ, TABLE_MIX, MAX_CHAIN, t] as const;
-  return [scanCandidates(data, from, to, ...args), scanCandidatesWasm(scanner, data, from, to, ...args, WASM_LEAVE, WASM_FILTER)];
+  const setup = scanSetup(new SignatureIndex(readSignature(signature(basis, { format: 'native', blockLen }))));
+  return [scanCandidates(data, from, to, setup), scanCandidatesWasm(scanner, data, from, to, setup, WASM_LEAVE, WASM_FILTER)];
 }
 const list = (l: CandidateList) => ({ pos: Array.from(l.pos.subarray(0, l.count)), weak: Array.from(l.weak.subarray(0, l.count)) });
 
