@@ -13,6 +13,7 @@ import { patchPipeline } from './patch-pipeline.js';
 import type { DeltaOptions, DeltaStats } from './delta.js';
 import { resolveSignatureParams, type SignatureOptions, type SignatureParams } from './signature-params.js';
 import { deltaChunksFromFile, type ParallelDeltaOptions } from './delta-parallel.js';
+import { signatureFileParallel, useParallelSignature } from './signature-parallel.js';
 import { readSignatureStream, signatureStream } from './stream.js';
 
 /** Progress of a file operation. */
@@ -141,11 +142,12 @@ export async function signatureFile(basisPath: string, sigPath: string, opts: Si
   return withFile(basisPath, async (h, size) => {
     const sigOpts: SignatureOptions = { basisLength: size, ...opts };
     const params = resolveSignatureParams(sigOpts);
-    const gen = signatureStream(readChunks(h, opts.chunkSize), {
-      ...sigOpts,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      onProgress: (n) => opts.onProgress?.({ bytesDone: n, bytesTotal: size }),
-    });
+    const signal = opts.signal ? { signal: opts.signal } : {};
+    const onProgress = (n: number) => opts.onProgress?.({ bytesDone: n, bytesTotal: size });
+    // Large files on every core (signature-parallel.ts); the bytes are the same either way.
+    const gen = useParallelSignature(size, params)
+      ? signatureFileParallel(h, size, params, { ...signal, onProgress })
+      : signatureStream(readChunks(h, opts.chunkSize), { ...sigOpts, ...signal, onProgress });
     const signatureLength = await writeChunksAtomic(sigPath, gen, opts);
     return { ...params, basisLength: size, signatureLength };
   });

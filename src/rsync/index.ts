@@ -10,6 +10,7 @@ export * from './rabinkarp-wasm.js';
 export * from './rollsum.js';
 export * from './signature-params.js';
 export * from './signature.js';
+export * from './signature-parallel.js';
 export * from './signature-reader.js';
 export * from './signature-index.js';
 export * from './delta.js';
