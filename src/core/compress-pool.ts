@@ -31,8 +31,9 @@ export function deflatePays(rawLength: number, deflatedLength: number): boolean 
 }
 
 const WORKER_CODE = `
-const { parentPort } = require('node:worker_threads');
-const zlib = require('node:zlib');
+// import(), not require(): an eval worker inherits the parent's execArgv, and under
+// --input-type=module it runs as an ES module, where require is not defined.
+Promise.all([import('node:worker_threads'), import('node:zlib')]).then(([{ parentPort }, zlib]) => {
 // Written out again here (the worker is evaluated from this string): keep in step with deflateOptions().
 function deflateOptions(level, length) {
   let windowBits = 9;
@@ -58,6 +59,7 @@ parentPort.on('message', (jobs) => {
     }
   }
   parentPort.postMessage(results, transfer);
+});
 });
 `;
 

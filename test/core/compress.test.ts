@@ -1,8 +1,10 @@
 // The compression adapter: the entropy sample that decides "store raw" matches a plain
 // reference computation, random bytes are stored raw, text is deflated, and every blob
 // round-trips through compress/decompress.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
 import type { Worker } from 'node:worker_threads';
 import { CompressionPool, deflateOptions } from '../../src/core/compress-pool.js';
 import { compress, compressSync, decompress, looksIncompressible, sampleEntropy, CODEC_DEFLATE, CODEC_NONE } from '../../src/core/compress.js';
@@ -116,5 +118,23 @@ describe('compress', () => {
     const later = await pool.deflate(text, 3); // no worker left: deflated on this thread
     expect(later.raw).toBe(false);
     expect(Buffer.from(await decompress(CODEC_DEFLATE, later.data, text.length)).equals(Buffer.from(text))).toBe(true);
+  });
+
+  it('the workers start when the parent runs as an ES module from the command line (--input-type=module)', () => {
+    // An eval'd worker inherits the parent's execArgv: under --input-type=module its code is an ES module.
+    const pool = JSON.stringify(join(inject('buildRoot'), 'src/core/compress-pool.js'));
+    const script = `
+      const { CompressionPool } = await import(${pool});
+      const p = new CompressionPool(1);
+      const d = await p.deflate(new TextEncoder().encode('abc'.repeat(5000)), 3);
+      console.log(d.raw, d.data.length);
+      process.exit(0);
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const [raw, len] = r.stdout.trim().split(' ');
+    expect(raw).toBe('false');
+    expect(Number(len)).toBeLessThan(200);
   });
 });
