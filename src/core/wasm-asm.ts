@@ -92,3 +92,36 @@ export function wasmModule(...fns: WasmFunction[]): Uint8Array {
   );
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code]);
 }
+
+/** The parts of WebAssembly used here (the project's TypeScript lib has no DOM types). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+/** The WebAssembly namespace, as far as it is used. */
+export interface WasmApi {
+  Memory: new (d: { initial: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+/**
+ * The WebAssembly namespace, or undefined where it is missing or turned off with
+ * CLAWBACK_WASM=0 (read on each call): the one switch for every assembled loop.
+ */
+export function wasmApi(): WasmApi | undefined {
+  if (typeof process === 'object' && process.env?.['CLAWBACK_WASM'] === '0') return undefined;
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+/** Instantiates `bytes` over a fresh one-page memory (synchronously: the modules are tiny), or undefined. */
+export function instantiateWasm(bytes: Uint8Array): { memory: WasmMemory; exports: Record<string, unknown> } | undefined {
+  const W = wasmApi();
+  if (!W) return undefined;
+  try {
+    const memory = new W.Memory({ initial: 1 });
+    return { memory, exports: new W.Instance(new W.Module(bytes), { e: { m: memory } }).exports };
+  } catch {
+    return undefined;
+  }
+}

@@ -45,8 +45,8 @@ const DEPTH = 4;
 
 /**
  * Default number of scan workers here: one per core beside the main thread, at least one, at
- * most 4 (the main thread reads, matches and writes; on 2 cores one worker beat two: 0.97 s
- * against 1.10 s for a 256 MiB all-literal delta).
+ * most 4 (the main thread reads, matches and writes; on 2 cores one worker beat two: 0.96-0.99 s
+ * against 1.07-1.12 s for a 256 MiB all-literal delta; docs/benchmarks.md).
  */
 export function defaultScanThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));

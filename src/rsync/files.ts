@@ -7,7 +7,7 @@
 import { constants } from 'node:fs';
 import { access, open, type FileHandle } from 'node:fs/promises';
 import { ClawbackError, RsyncError, throwIfAborted } from '../core/errors.js';
-import { openAtomic } from '../core/atomic-file.js';
+import { openAtomic, type AtomicFile } from '../core/atomic-file.js';
 import type { RandomAccessSource } from './apply.js';
 import { patchPipeline } from './patch-pipeline.js';
 import type { DeltaOptions, DeltaStats } from './delta.js';
@@ -105,22 +105,33 @@ async function refuseExisting(path: string, overwrite: boolean | undefined): Pro
  * @example await writeChunksAtomic('out.sig', signatureStream(chunks), { overwrite: true });
  */
 export async function writeChunksAtomic(target: string, chunks: AsyncIterable<Uint8Array>, opts: Pick<FileOptions, 'overwrite' | 'mode' | 'signal' | 'durable'> = {}): Promise<number> {
-  await refuseExisting(target, opts.overwrite);
-  const out = await openAtomic(target, opts.mode ?? 0o666, { durable: opts.durable ?? true });
-  let n = 0;
-  try {
+  return atomicOutput(target, opts, async (out) => {
+    let n = 0;
     for await (const c of chunks) {
       throwIfAborted(opts.signal);
       await out.write(c);
       n += c.length;
     }
+    return n;
+  });
+}
+
+/**
+ * Runs `fill` on a new temporary file for `target` and commits it (fsync unless not durable, rename)
+ * when `fill` succeeds and no abort came; otherwise removes it. Refuses an existing target unless overwrite.
+ */
+async function atomicOutput<T>(target: string, opts: Pick<FileOptions, 'overwrite' | 'mode' | 'signal' | 'durable'>, fill: (out: AtomicFile) => Promise<T>): Promise<T> {
+  await refuseExisting(target, opts.overwrite);
+  const out = await openAtomic(target, opts.mode ?? 0o666, { durable: opts.durable ?? true });
+  try {
+    const result = await fill(out);
     throwIfAborted(opts.signal);
     await out.commit();
+    return result;
   } catch (e) {
     await out.abort();
     throw e;
   }
-  return n;
 }
 
 async function withFile<T>(path: string, fn: (h: FileHandle, size: number) => Promise<T>): Promise<T> {
@@ -189,10 +200,7 @@ export async function patchFile(basisPath: string, deltaPath: string, outPath: s
   return withFile(basisPath, (bh, basisSize) =>
     withFile(deltaPath, async (dh, deltaSize) => {
       throwIfAborted(opts.signal);
-      await refuseExisting(outPath, opts.overwrite);
-      const durable = opts.durable ?? true;
-      const out = await openAtomic(outPath, opts.mode ?? 0o666, { durable });
-      try {
+      return atomicOutput(outPath, opts, async (out) => {
         // Sequential reads from the current position (one at a time), so a pipe works too.
         const delta = { read: async (dst: Uint8Array) => (await dh.read(dst, 0, dst.length, null)).bytesRead };
         const outputLength = await patchPipeline(fileSource(bh, basisSize), delta, out, {
@@ -200,15 +208,10 @@ export async function patchFile(basisPath: string, deltaPath: string, outPath: s
           // A small delta file is read in one go, into buffers of its size (size 0: a pipe, or unknown).
           deltaChunkSize: deltaSize > 0 ? Math.min(opts.chunkSize ?? 1 << 20, deltaSize) : (opts.chunkSize ?? 1 << 20),
           onDeltaRead: (n) => opts.onProgress?.({ bytesDone: n, bytesTotal: deltaSize }),
-          ...(durable ? {} : { writebackEvery: 0 }),
+          ...((opts.durable ?? true) ? {} : { writebackEvery: 0 }),
         });
-        throwIfAborted(opts.signal);
-        await out.commit();
         return { outputLength };
-      } catch (e) {
-        await out.abort();
-        throw e;
-      }
+      });
     }),
   );
 }

@@ -6,7 +6,7 @@
  * into its memory does not pay, rabinKarp runs instead. Same results either
  * way (tested).
  */
-import { op, wasmModule } from '../core/wasm-asm.js';
+import { instantiateWasm, op, wasmModule, type WasmMemory } from '../core/wasm-asm.js';
 import { RK_MULT, RK_SEED, rabinKarp, rkPower } from './rabinkarp.js';
 
 // rk(ptr, len, h) -> h continued over memory[ptr, ptr + len)
@@ -52,21 +52,14 @@ export function rabinKarpModuleBytes(): Uint8Array {
 }
 
 interface Loaded {
-  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  memory: WasmMemory;
   rk: (ptr: number, len: number, h: number) => number;
   view: Uint8Array;
 }
 
 function load(): Loaded | undefined {
-  const W = (globalThis as { WebAssembly?: { Memory: new (d: { initial: number }) => Loaded['memory']; Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: Record<string, unknown> } } }).WebAssembly;
-  if (!W || (typeof process === 'object' && process.env?.['CLAWBACK_WASM'] === '0')) return undefined;
-  try {
-    const memory = new W.Memory({ initial: 1 });
-    const inst = new W.Instance(new W.Module(rabinKarpModuleBytes()), { e: { m: memory } });
-    return { memory, rk: inst.exports['rk'] as Loaded['rk'], view: new Uint8Array(memory.buffer) };
-  } catch {
-    return undefined;
-  }
+  const inst = instantiateWasm(rabinKarpModuleBytes());
+  return inst && { memory: inst.memory, rk: inst.exports['rk'] as Loaded['rk'], view: new Uint8Array(inst.memory.buffer) };
 }
 
 const wasm = load();

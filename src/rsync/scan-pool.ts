@@ -7,6 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { addIfIndexed, scanCandidates, scanCandidatesWasm, scanSetup, type CandidateList } from './scan-candidates.js';
+import { wasmApi } from '../core/wasm-asm.js';
 import { createWasmScanner, scanModuleBytes, WASM_FILTER, WASM_LEAVE } from './scan-wasm.js';
 import type { SignatureIndex } from './signature-index.js';
 
@@ -51,10 +52,10 @@ export class ScanPool {
   private nextId = 0;
   private failure: Error | undefined;
 
-  /** Starts `threads` workers over the RabinKarp signature `index` (`wasm: false`: the JavaScript loop only). */
+  /** Starts `threads` workers over the RabinKarp signature `index` (`wasm: false`, or CLAWBACK_WASM=0: the JavaScript loop only). */
   constructor(index: SignatureIndex, threads: number, opts: { wasm?: boolean } = {}) {
     const bl = index.sig.blockLen;
-    const workerData = { setup: scanSetup(index), wasm: opts.wasm === false ? undefined : scanModuleBytes(), leaveAt: WASM_LEAVE, filterAt: WASM_FILTER };
+    const workerData = { setup: scanSetup(index), wasm: opts.wasm === false || !wasmApi() ? undefined : scanModuleBytes(), leaveAt: WASM_LEAVE, filterAt: WASM_FILTER };
     for (let i = 0; i < threads; i++) {
       let w: Worker;
       try {

@@ -13,7 +13,7 @@
  * the window), [1040, 1040 + filter) the bit filter, then the data, then the
  * output (pairs of i32: position, weak sum).
  */
-import { op, wasmModule } from '../core/wasm-asm.js';
+import { op, wasmModule, type WasmApi, type WasmMemory } from '../core/wasm-asm.js';
 import type { ScanTables } from './scan-candidates.js';
 
 /** Byte offset of the leave table in the module's memory. */
@@ -74,17 +74,6 @@ export function scanModuleBytes(): Uint8Array {
   return wasmModule({ name: 'scan', params: 9, locals: 2, body: SCAN_BODY });
 }
 
-/** The parts of WebAssembly used here (the project's TypeScript lib has no DOM types). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Memory: new (d: { initial: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-}
-
 /** One compiled scanner: its memory and export. */
 export interface WasmScanner {
   memory: WasmMemory;
@@ -93,7 +82,10 @@ export interface WasmScanner {
   loaded: ScanTables | undefined;
 }
 
-/** Instantiates the module synchronously (it is tiny), or undefined without WebAssembly. */
+/**
+ * Instantiates the module synchronously (it is tiny), or undefined without WebAssembly. Self-contained
+ * (instantiateWasm's steps written out) because its source text runs in the scan workers.
+ */
 export function createWasmScanner(bytes: Uint8Array): WasmScanner | undefined {
   const W = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (!W) return undefined;
